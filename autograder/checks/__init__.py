@@ -1,0 +1,94 @@
+"""The hidden checks of every lab: `CHECKS[lab][grade_id]`, and how to run one.
+
+`run_check` judges one graded cell given a caller (the kernel at grading, the notebook's own
+namespace in `run_here`). Lab modules register their checks with @check on import.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import pickle
+import traceback
+from typing import Callable
+
+from autograder.checks.core import CHECKS, CheckFailed, Context, Returned
+from autograder.grade import kernel_side
+from autograder.grade.plaindata import decode
+
+LAB_MODULES = ("lab1_gradients", "lab2_delta_rule", "lab3_backprop", "lab4_feedback_alignment",
+               "lab5_dendritic_quiz")
+
+
+def checks_for(lab: str) -> dict:
+    if lab not in CHECKS and lab in LAB_MODULES:
+        try:
+            importlib.import_module(f"autograder.checks.{lab}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"autograder.checks.{lab}":
+                raise
+    return CHECKS.get(lab, {})
+
+
+def decode_reply(reply) -> Returned:
+    """One case of the kernel's JSON report as a Returned, every value decoded and validated."""
+    if not isinstance(reply, dict):
+        return Returned("crashed", message="malformed report")
+    status = reply.get("status")
+    if status == "returned":
+        args_after = decode(reply["args_after"]) if "args_after" in reply else None
+        return Returned("returned", value=decode(reply.get("value")), args_after=args_after)
+    if status in ("raised", "not_implemented"):
+        return Returned(status, message=str(reply.get("message", ""))[:500],
+                        error_type=str(reply.get("type", ""))[:100])
+    if status == "missing":
+        return Returned("missing")
+    return Returned("crashed", message="malformed report")
+
+
+def decode_replies(requests: list[dict], replies) -> list[list[Returned]]:
+    out = []
+    for i, request in enumerate(requests):
+        n = len(request["cases"])
+        got = replies[i] if isinstance(replies, list) and i < len(replies) and isinstance(replies[i], list) else []
+        row = [decode_reply(r) for r in got[:n]]
+        row += [Returned("crashed", message="no report")] * (n - len(row))
+        out.append(row)
+    return out
+
+
+def run_check(lab: str, grade_id: str, *, caller: Callable, secret: str, n_examples: int,
+              tolerances: dict | None = None) -> tuple[bool, str]:
+    """(passed, message) for one graded cell. A bug in a check is reported, not hidden."""
+    fn = checks_for(lab).get(grade_id)
+    if fn is None:
+        return False, f"{grade_id}: the course has no check for this cell (tell your instructor)"
+    ctx = Context(lab=lab, grade_id=grade_id, secret=secret, n_examples=n_examples, caller=caller,
+                  tolerances=tolerances)
+    try:
+        fn(ctx)
+    except CheckFailed as exc:
+        return False, str(exc)
+    except Exception:  # a bug in the check itself: never a silent pass
+        return False, f"{grade_id}: the check itself failed (tell your instructor):\n{traceback.format_exc(limit=3)}"
+    return True, ""
+
+
+def in_process_caller(namespace: dict) -> Callable:
+    """A caller that runs the requests in this process, with the same plain-data round trip."""
+    def caller(requests):
+        private = pickle.loads(pickle.dumps(requests))  # as the kernel gets them: copies
+        replies = json.loads(json.dumps([kernel_side.call_all(namespace, r) for r in private]))
+        return decode_replies(requests, replies)
+    return caller
+
+
+def run_here(lab: str, grade_id: str, namespace: dict) -> None:
+    """Run a hidden check inside the instructor's notebook; raise AssertionError if it fails."""
+    from autograder import course as course_mod
+
+    course = course_mod.load()
+    passed, message = run_check(lab, grade_id, caller=in_process_caller(namespace), secret=course.secret,
+                                n_examples=course.property_examples, tolerances=course.tolerances)
+    if not passed:
+        raise AssertionError(message)
+    print(f"{grade_id}: hidden checks pass")

@@ -1,0 +1,254 @@
+"""What a hidden check is, and the few helpers every check uses.
+
+A check is a plain function `check(ctx)` registered under its lab and the grade_id of the graded
+cell it scores. It draws inputs (hypothesis, seeded by the course secret), asks `ctx.call` for the
+student's results (plain data reported by the kernel), compares them with the reference in this
+process, and raises CheckFailed with a message a student can act on. Returning means full points.
+
+The same check runs in two places: at grading, `ctx.call` goes to the sandboxed kernel; in the
+instructor's notebook (`run_here`), it calls the functions in the notebook's own namespace after
+the same plain-data round trip.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+__all__ = ["CheckFailed", "Returned", "Context", "KernelFunction", "check", "CHECKS",
+           "expect_returned", "expect_array", "expect_close", "expect_float", "expect_unchanged",
+           "expect_dict_of_arrays", "draw_cases"]
+
+# grade_id -> check, per lab: filled by @check in the lab modules (autograder/checks/labN_*.py)
+CHECKS: dict[str, dict[str, Callable[["Context"], None]]] = {}
+
+settings.register_profile(
+    "grading", database=None, deadline=None, derandomize=False, print_blob=False,
+    phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck),
+)
+
+
+class CheckFailed(AssertionError):
+    """The student's work fails this check; the message is shown to the student."""
+
+
+@dataclass(frozen=True)
+class Returned:
+    """One call of a student function, as the grader decoded it.
+
+    status: "returned", "raised", "not_implemented", "missing" (no such name in the notebook),
+    "timeout" or "crashed" (the kernel gave no report)."""
+    status: str
+    value: Any = None
+    args_after: Any = None
+    message: str = ""
+    error_type: str = ""
+
+
+@dataclass(frozen=True)
+class KernelFunction:
+    """A function passed as an argument to student code (e.g. `fun` of numerical_gradient).
+
+    Its source is evaluated both in the kernel and in the grader, with numpy as `np` and the
+    arrays in `bind` as names."""
+    source: str
+    bind: dict = field(default_factory=dict)
+
+    def spec(self) -> dict:
+        return {"__callable__": self.source, "bind": dict(self.bind)}
+
+    def build(self) -> Callable:
+        scope = {"np": np, "numpy": np, **self.bind}
+        return eval(self.source, scope)  # noqa: S307 - source written by the course
+
+
+def check(lab: str, grade_id: str):
+    """Register `fn` as the check that scores the graded cell `grade_id` of `lab`."""
+    def register(fn):
+        CHECKS.setdefault(lab, {})
+        if grade_id in CHECKS[lab]:
+            raise ValueError(f"two checks for {lab}/{grade_id}")
+        CHECKS[lab][grade_id] = fn
+        return fn
+    return register
+
+
+def case_seed(secret: str, lab: str, grade_id: str, salt: str = "") -> int:
+    digest = hashlib.sha256(f"{secret}\0{lab}\0{grade_id}\0{salt}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def draw_cases(strategy, *, n: int, seed_value: int, explicit: Sequence = ()) -> list:
+    """`explicit` edge cases, then up to `n` examples drawn from `strategy` under the grading
+    profile: the same list for the same seed, on every machine and run."""
+    drawn: list = []
+
+    @settings(settings.get_profile("grading"), max_examples=max(1, n))
+    @seed(seed_value)
+    @given(strategy)
+    def collect(case):
+        drawn.append(case)
+
+    collect()
+    return list(explicit) + drawn[:n]
+
+
+class Context:
+    """What a check may use: seeded inputs, the student's results, the tolerances."""
+
+    def __init__(self, *, lab: str, grade_id: str, secret: str, n_examples: int,
+                 caller: Callable[[list[dict]], list[list[Returned]]],
+                 tolerances: dict | None = None):
+        self.lab, self.grade_id = lab, grade_id
+        self.secret, self.n_examples = secret, n_examples
+        self._caller = caller
+        self.tolerances = tolerances or {"float64": {"rtol": 1e-6, "atol": 1e-9}}
+        self.calls_made = 0
+
+    # inputs ---------------------------------------------------------------------------------
+    def cases(self, strategy, *, explicit: Sequence = (), n: int | None = None, salt: str = "") -> list:
+        return draw_cases(strategy, n=self.n_examples if n is None else n,
+                          seed_value=case_seed(self.secret, self.lab, self.grade_id, salt), explicit=explicit)
+
+    def rng(self, salt: str = "") -> np.random.Generator:
+        return np.random.default_rng(case_seed(self.secret, self.lab, self.grade_id, "rng" + salt))
+
+    def tol(self, dtype="float64") -> tuple[float, float]:
+        entry = self.tolerances.get(np.dtype(dtype).name, self.tolerances["float64"])
+        return float(entry["rtol"]), float(entry["atol"])
+
+    # the student's results ------------------------------------------------------------------
+    def call(self, name: str, cases: Sequence[tuple], *, copy_args: bool = False) -> list[Returned]:
+        """The student's `name(*args)` for every args tuple in `cases`, in one round trip."""
+        return self.call_many([(name, list(cases), copy_args)])[0]
+
+    def call_many(self, requests: Sequence[tuple]) -> list[list[Returned]]:
+        """Several (name, cases[, copy_args]) requests in one round trip to the kernel."""
+        encoded = []
+        for req in requests:
+            name, cases = req[0], req[1]
+            copy_args = req[2] if len(req) > 2 else False
+            encoded.append({"name": name, "kind": "call", "copy_args": copy_args,
+                            "cases": [tuple(_to_spec(a) for a in args) for args in cases]})
+        self.calls_made += 1
+        return self._caller(encoded)
+
+    def value(self, name: str) -> Returned:
+        """The value the notebook gave the name `name` (an answer such as q1)."""
+        self.calls_made += 1
+        return self._caller([{"name": name, "kind": "value", "cases": [()]}])[0][0]
+
+
+def _to_spec(value):
+    if isinstance(value, KernelFunction):
+        return value.spec()
+    if isinstance(value, dict):
+        return {k: _to_spec(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_to_spec(v) for v in value)
+    if isinstance(value, list):
+        return [_to_spec(v) for v in value]
+    return value
+
+
+# judging helpers: each raises CheckFailed with a message that names what is wrong -----------------
+
+def expect_returned(ret: Returned, what: str) -> Any:
+    if ret.status == "returned":
+        return ret.value
+    if ret.status == "not_implemented":
+        raise CheckFailed(f"{what}: not implemented yet (it raises NotImplementedError)")
+    if ret.status == "missing":
+        raise CheckFailed(f"{what}: not defined in the notebook")
+    if ret.status == "raised":
+        raise CheckFailed(f"{what}: raised {ret.error_type}: {ret.message}")
+    if ret.status == "timeout":
+        raise CheckFailed(f"{what}: took longer than the time limit")
+    raise CheckFailed(f"{what}: the kernel stopped while running it ({ret.message})")
+
+
+def _fmt(x) -> str:
+    return f"{x:.6g}" if isinstance(x, (float, np.floating)) else repr(x)
+
+
+def expect_array(got, what: str, *, shape=None, dtype_kind: str = "f") -> np.ndarray:
+    if not isinstance(got, np.ndarray):
+        if isinstance(got, (float, int)) and not isinstance(got, bool) and shape == ():
+            got = np.asarray(got, dtype=float)
+        else:
+            raise CheckFailed(f"{what}: expected a numpy array, got {type(got).__name__} {got!r:.80}")
+    if got.dtype.kind not in dtype_kind and not (dtype_kind == "f" and got.dtype.kind in "iu"):
+        raise CheckFailed(f"{what}: expected a float array, got dtype {got.dtype}")
+    if shape is not None and tuple(got.shape) != tuple(shape):
+        raise CheckFailed(f"{what}: expected shape {tuple(shape)}, got {tuple(got.shape)}")
+    return got
+
+
+def expect_close(got, want, what: str, *, rtol: float = 1e-6, atol: float = 1e-9, hint: str = "") -> None:
+    """`got` (decoded plain data) equals the reference array `want` entry by entry."""
+    want = np.asarray(want, dtype=float)
+    got = expect_array(got, what, shape=want.shape)
+    got = got.astype(float)
+    if not np.all(np.isfinite(got) | ~np.isfinite(want)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0])
+        raise CheckFailed(f"{what}: got {got[bad]} at entry {bad}: overflow or division by zero?")
+    wrong = ~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    if wrong.any():
+        err = np.where(wrong, np.abs(got - want), -1.0)
+        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), want.shape)) if want.ndim else ()
+        where = f" at entry {idx}" if want.ndim else ""
+        msg = f"{what} is wrong{where}: expected {_fmt(want[idx])}, got {_fmt(got[idx])}"
+        w, g = want[idx], got[idx]
+        if not hint:
+            if np.isclose(g, -w, rtol=rtol, atol=atol):
+                hint = "a sign error?"
+            elif w != 0 and np.isclose(g, 2 * w, rtol=rtol):
+                hint = "a factor of 2 too large?"
+            elif w != 0 and np.isclose(2 * g, w, rtol=rtol):
+                hint = "a factor of 2 too small?"
+        raise CheckFailed(msg + (f": {hint}" if hint else ""))
+
+
+def expect_float(got, want: float, what: str, *, rtol: float = 1e-6, atol: float = 1e-9, hint: str = "") -> None:
+    if isinstance(got, np.ndarray) and got.shape == ():
+        got = float(got)
+    if isinstance(got, bool) or not isinstance(got, (float, int, np.floating)):
+        raise CheckFailed(f"{what}: expected a number, got {type(got).__name__} {got!r:.80}")
+    expect_close(np.asarray(float(got)), np.asarray(want), what, rtol=rtol, atol=atol, hint=hint)
+
+
+def expect_dict_of_arrays(got, want: dict, what: str, *, rtol: float = 1e-6, atol: float = 1e-9) -> None:
+    if not isinstance(got, dict):
+        raise CheckFailed(f"{what}: expected a dict with keys {sorted(want)}, got {type(got).__name__}")
+    if set(got) != set(want):
+        raise CheckFailed(f"{what}: expected keys {sorted(want)}, got {sorted(map(str, got))}")
+    for key in want:
+        expect_close(got[key], want[key], f"{what}: {key}", rtol=rtol, atol=atol)
+
+
+def expect_unchanged(ret: Returned, args: tuple, what: str) -> None:
+    """The student's function left its arguments as they were (compared in the grader)."""
+    after = ret.args_after
+    if not isinstance(after, tuple) or len(after) != len(args):
+        raise CheckFailed(f"{what}: could not confirm that the arguments were left unchanged")
+    for i, (before, now) in enumerate(zip(args, after)):
+        if not _same(before, now):
+            raise CheckFailed(f"{what}: modifies its argument number {i + 1}; "
+                              "return new arrays instead of changing the ones passed in")
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, KernelFunction):
+        return True
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, dict):
+        return isinstance(b, dict) and set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)):
+        return isinstance(b, (tuple, list)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (np.isnan(a) and np.isnan(b))
+    return a == b

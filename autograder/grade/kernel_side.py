@@ -1,0 +1,109 @@
+"""The only grading code that runs inside the student's kernel.
+
+It calls the student's functions on inputs chosen by the grader and writes what came back as
+plain data (JSON: numbers, strings, lists, dicts, and arrays as dtype + shape + bytes). It decides
+nothing: the grader decodes and validates that data and compares it with the reference. Whatever
+the student's code does to this module only changes the data it reports, never a score.
+
+Standard library and numpy only: the autograder package is not importable inside the sandbox.
+"""
+import base64
+import copy
+import json
+import pickle
+import sys
+import time
+
+import numpy
+
+MAX_DEPTH = 8
+MAX_ITEMS = 10_000
+
+
+def materialize(value):
+    """Turn the grader's callable specs ({"__callable__": source, "bind": {...}}) into functions."""
+    if isinstance(value, dict) and "__callable__" in value:
+        scope = {"np": numpy, "numpy": numpy}
+        scope.update(value.get("bind", {}))
+        return eval(value["__callable__"], scope)  # noqa: S307 - source written by the grader
+    if isinstance(value, dict):
+        return {k: materialize(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(materialize(v) for v in value)
+    if isinstance(value, list):
+        return [materialize(v) for v in value]
+    return value
+
+
+def encode(value, depth=0):
+    """Plain data for `value`; anything else is reported by its type name, never trusted."""
+    if depth > MAX_DEPTH:
+        return {"t": "unsupported", "type": "nesting too deep"}
+    kind = type(value)
+    if value is None:
+        return {"t": "none"}
+    if kind is bool or kind is numpy.bool_:
+        return {"t": "bool", "v": bool(value)}
+    if kind is int:
+        return {"t": "int", "v": value} if abs(value) < 2**62 else {"t": "float", "v": float(value)}
+    if kind is float or kind in (numpy.float64, numpy.float32, numpy.float16):
+        return {"t": "float", "v": repr(float(value)), "dtype": numpy.dtype(kind).name if kind is not float else "float"}
+    if kind in (numpy.int64, numpy.int32, numpy.int16, numpy.int8, numpy.uint8):
+        return {"t": "int", "v": int(value)}
+    if kind is str:
+        return {"t": "str", "v": value[:10_000]}
+    if kind is numpy.ndarray:
+        if value.dtype.kind not in "biuf" or value.size > 5_000_000:
+            return {"t": "unsupported", "type": f"ndarray of {value.dtype} with {value.size} entries"}
+        data = numpy.ascontiguousarray(value)
+        return {"t": "ndarray", "dtype": data.dtype.str, "shape": list(data.shape),
+                "b64": base64.b64encode(data.tobytes()).decode("ascii")}
+    if kind is dict:
+        if len(value) > MAX_ITEMS:
+            return {"t": "unsupported", "type": "dict too large"}
+        return {"t": "dict", "items": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]}
+    if kind is tuple or kind is list:
+        if len(value) > MAX_ITEMS:
+            return {"t": "unsupported", "type": f"{kind.__name__} too large"}
+        return {"t": kind.__name__, "items": [encode(v, depth + 1) for v in value]}
+    if callable(value):
+        return {"t": "callable"}
+    return {"t": "unsupported", "type": kind.__name__[:100]}
+
+
+def call_all(namespace, request):
+    """Run every case of one request: {"name": ..., "kind": "call"|"value", "cases": [args, ...]}."""
+    results = []
+    target = namespace.get(request["name"], None)
+    if request["kind"] == "value":
+        if request["name"] not in namespace:
+            return [{"status": "missing"}]
+        return [{"status": "returned", "value": encode(target)}]
+    if target is None or not callable(target):
+        return [{"status": "missing"} for _ in request["cases"]]
+    for args in request["cases"]:
+        args = materialize(args)
+        started = time.perf_counter()
+        try:
+            returned = target(*copy.deepcopy(args)) if request.get("copy_args") else target(*args)
+        except NotImplementedError as exc:
+            results.append({"status": "not_implemented", "message": str(exc)[:500]})
+            continue
+        except (Exception, SystemExit) as exc:  # KeyboardInterrupt (a timeout) ends the request
+            results.append({"status": "raised", "type": type(exc).__name__[:100], "message": str(exc)[:500]})
+            continue
+        results.append({"status": "returned", "value": encode(returned), "args_after": encode(tuple(args)),
+                        "seconds": time.perf_counter() - started})
+    return results
+
+
+def run(namespace, request_path, reply_path):
+    with open(request_path, "rb") as f:
+        requests = pickle.load(f)  # written by the grader, read by the kernel: trusted direction
+    replies = [call_all(namespace, request) for request in requests]
+    with open(reply_path, "w") as f:
+        json.dump(replies, f)
+
+
+if __name__ == "__main__":  # pragma: no cover - the grader sends this module's text instead
+    sys.exit("kernel_side is executed by the grader inside the student's kernel")

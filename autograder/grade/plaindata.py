@@ -1,0 +1,94 @@
+"""Decode what the kernel reported (kernel_side.encode) into numpy objects, validating everything.
+
+This runs in the grading process on untrusted JSON: it never unpickles, never evaluates, checks
+every dtype and shape, and turns anything unexpected into Unsupported, which no check accepts.
+"""
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+import numpy as np
+
+ALLOWED_DTYPES = {"<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "|u1", "|b1", "<u8", "<u4", "<u2"}
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A value the kernel could not report as plain data (a lying object, a custom class...)."""
+    type: str
+
+    def __repr__(self) -> str:
+        return f"<{self.type}>"
+
+
+class Callable_:
+    """A function that the kernel reported (only arguments may hold one)."""
+
+    def __repr__(self) -> str:
+        return "<function>"
+
+
+def decode(obj, depth: int = 0):
+    if depth > 10 or not isinstance(obj, dict):
+        return Unsupported("malformed report")
+    t = obj.get("t")
+    if t == "none":
+        return None
+    if t == "bool":
+        return bool(obj.get("v"))
+    if t == "int":
+        v = obj.get("v")
+        return int(v) if isinstance(v, int) else Unsupported("malformed int")
+    if t == "float":
+        try:
+            v = float(obj.get("v"))
+        except (TypeError, ValueError):
+            return Unsupported("malformed float")
+        return np.float32(v) if obj.get("dtype") == "float32" else float(v)
+    if t == "str":
+        v = obj.get("v")
+        return v if isinstance(v, str) else Unsupported("malformed str")
+    if t == "ndarray":
+        return _decode_array(obj)
+    if t in ("tuple", "list"):
+        items = obj.get("items")
+        if not isinstance(items, list):
+            return Unsupported("malformed sequence")
+        values = [decode(item, depth + 1) for item in items]
+        return tuple(values) if t == "tuple" else values
+    if t == "dict":
+        items = obj.get("items")
+        if not isinstance(items, list):
+            return Unsupported("malformed dict")
+        out = {}
+        for pair in items:
+            if not (isinstance(pair, list) and len(pair) == 2):
+                return Unsupported("malformed dict")
+            key = decode(pair[0], depth + 1)
+            if not isinstance(key, (str, int)):
+                return Unsupported("dict with non-string keys")
+            out[key] = decode(pair[1], depth + 1)
+        return out
+    if t == "callable":
+        return Callable_()
+    if t == "unsupported":
+        return Unsupported(str(obj.get("type", "unknown"))[:100])
+    return Unsupported("malformed report")
+
+
+def _decode_array(obj) -> np.ndarray | Unsupported:
+    dtype, shape, b64 = obj.get("dtype"), obj.get("shape"), obj.get("b64")
+    if dtype not in ALLOWED_DTYPES or not isinstance(shape, list) or not isinstance(b64, str):
+        return Unsupported("malformed array")
+    if not all(isinstance(n, int) and n >= 0 for n in shape) or len(shape) > 8:
+        return Unsupported("malformed array shape")
+    try:
+        raw = base64.b64decode(b64, validate=True)
+    except ValueError:
+        return Unsupported("malformed array data")
+    dt = np.dtype(dtype)
+    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    if count * dt.itemsize != len(raw):
+        return Unsupported("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dt).reshape(shape).copy()

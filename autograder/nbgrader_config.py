@@ -1,0 +1,97 @@
+"""nbgrader's configuration, derived from course.toml (never written twice by hand).
+
+Used by `autograder release` and `autograder grade`, and by the top-level nbgrader_config.py that
+nbgrader's own tools (the JupyterLab extension's Validate button, `nbgrader ...`) read."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput,
+                                    ClearSolutions, ComputeChecksums, IncludeHeaderFooter, InstantiateTests,
+                                    LockCells, NbGraderPreprocessor, SaveCells)
+from traitlets.config import Config
+
+from autograder.course import Course
+
+STUB = "raise NotImplementedError()"
+
+
+class NameTheStubs(NbGraderPreprocessor):
+    """Make each stub say what to write: `raise NotImplementedError("backward: ...")`."""
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("solution") or STUB not in cell.source:
+            return cell, resources
+        defs = re.findall(r"^\s*def\s+(\w+)\s*\(", cell.source, flags=re.M)
+        lines, current = [], None
+        for line in cell.source.split("\n"):
+            m = re.match(r"^\s*def\s+(\w+)\s*\(", line)
+            if m:
+                current = m.group(1)
+            if line.strip() == STUB:
+                if current:
+                    message = f"{current}: write this function, then run the checks below"
+                else:
+                    name = meta.get("grade_id", "answer").removeprefix("solution_")
+                    message = f"{name}: replace this line with your answer"
+                line = line.replace(STUB, f"raise NotImplementedError({message!r})")
+            lines.append(line)
+        cell.source = "\n".join(lines)
+        return cell, resources
+
+
+def config_for(course: Course, *, db_url: str, root: Path | None = None) -> Config:
+    cfg = Config()
+    cfg.CourseDirectory.root = str(root or course.root)
+    cfg.CourseDirectory.course_id = course.id
+    cfg.CourseDirectory.db_url = db_url
+    cfg.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
+    cfg.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\n" + STUB}
+    cfg.GenerateAssignment.preprocessors = [
+        IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, NameTheStubs, ClearOutput,
+        CheckCellMetadata, ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme, ComputeChecksums,
+        CheckCellMetadata,
+    ]
+    cfg.Exchange.assignment_dir = str(root or course.root)
+    return cfg
+
+
+def apply(c, course: Course | None = None) -> None:
+    """Fill a `get_config()` object (nbgrader_config.py) from course.toml."""
+    from autograder import course as course_mod
+
+    course = course or course_mod.load()
+    db = Path(course.root) / "build" / "gradebook.db"
+    c.merge(config_for(course, db_url=f"sqlite:///{db}"))
+
+
+def _alembic_head() -> str:
+    """nbgrader's migration head, computed in-process once.
+
+    nbgrader stamps every new gradebook by running the `alembic` command in a subprocess, which
+    needs it on PATH and costs ~0.5 s per gradebook; grading makes one gradebook per submission."""
+    import os
+
+    import nbgrader
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", os.path.join(os.path.dirname(nbgrader.__file__), "alembic"))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def _patch_alembic_version() -> None:
+    import functools
+
+    import nbgrader.api
+
+    if not getattr(nbgrader.api.get_alembic_version, "_autograder", False):
+        cached = functools.lru_cache(maxsize=1)(_alembic_head)
+        cached._autograder = True
+        nbgrader.api.get_alembic_version = cached
+
+
+_patch_alembic_version()

@@ -1,0 +1,72 @@
+"""Reference for lab4_feedback_alignment (shared/LABS.md): backprop and feedback alignment in a
+tanh network with a linear output layer."""
+import numpy as np
+
+
+def init_params(n_in, n_hidden, n_out, rng):
+    return {"W1": rng.normal(0.0, 1.0 / np.sqrt(n_in), (n_hidden, n_in)), "b1": np.zeros(n_hidden),
+            "W2": rng.normal(0.0, 1.0 / np.sqrt(n_hidden), (n_out, n_hidden)), "b2": np.zeros(n_out)}
+
+
+def forward(params, X):
+    Z1 = X @ params["W1"].T + params["b1"]
+    H = np.tanh(Z1)
+    Y = H @ params["W2"].T + params["b2"]
+    return Y, {"X": X, "Z1": Z1, "H": H, "Y": Y}
+
+
+def loss(Y, T):
+    return float(0.5 * np.sum((T - Y) ** 2))
+
+
+def _grads(cache, delta2, delta1):
+    return {"W1": delta1.T @ cache["X"], "b1": delta1.sum(axis=0),
+            "W2": delta2.T @ cache["H"], "b2": delta2.sum(axis=0)}
+
+
+def bp_backward(params, cache, T):
+    delta2 = cache["Y"] - T
+    delta1 = (delta2 @ params["W2"]) * (1.0 - cache["H"] ** 2)
+    return _grads(cache, delta2, delta1)
+
+
+def fa_backward(params, cache, T, B):
+    delta2 = cache["Y"] - T
+    delta1 = (delta2 @ B.T) * (1.0 - cache["H"] ** 2)
+    return _grads(cache, delta2, delta1)
+
+
+def angle_between(u, v):
+    u, v = np.ravel(u).astype(float), np.ravel(v).astype(float)
+    cos = np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v))
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def train(params, X, T, lr, n_epochs, rule, B=None):
+    if rule not in ("bp", "fa"):
+        raise ValueError(f"rule must be 'bp' or 'fa', got {rule!r}")
+    if rule == "fa" and B is None:
+        raise ValueError("rule 'fa' needs the feedback matrix B")
+    history = {"loss": []} if rule == "bp" else {"loss": [], "angle": []}
+    for _ in range(n_epochs):
+        Y, cache = forward(params, X)
+        history["loss"].append(loss(Y, T))
+        bp = bp_backward(params, cache, T)
+        if rule == "fa":
+            update = fa_backward(params, cache, T, B)
+            history["angle"].append(angle_between(update["W1"], bp["W1"]))
+        else:
+            update = bp
+        params = {k: params[k] - lr * update[k] for k in params}
+    return params, history
+
+
+def teacher_task(rng, *, n_cases=100, n_in=30, n_hidden=20, n_out=10):
+    """Lillicrap et al.'s linear teacher: targets T_teacher @ x for a fixed random T_teacher.
+    Returns (params, X, T, B): initial weights, inputs, targets and the feedback matrix."""
+    teacher = rng.normal(0.0, 1.0 / np.sqrt(n_in), (n_out, n_in))
+    X = rng.normal(0.0, 1.0, (n_cases, n_in))
+    T = X @ teacher.T
+    params = init_params(n_in, n_hidden, n_out, rng)
+    B = rng.normal(0.0, 1.0 / np.sqrt(n_hidden), (n_hidden, n_out))
+    return params, X, T, B

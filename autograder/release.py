@@ -1,0 +1,80 @@
+"""`autograder release`: generate the student versions in release/ from source/ with nbgrader.
+
+Solutions become stubs that say what to write, hidden tests disappear, outputs are cleared. The
+reference implementations live in autograder/reference and never enter release/."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from autograder import course as course_mod
+from autograder.nbgrader_config import config_for
+
+
+class ReleaseError(ValueError):
+    pass
+
+
+def graded_points(notebook: Path) -> dict[str, float]:
+    """grade_id -> points of every graded cell of a notebook."""
+    nb = nbformat.read(notebook, as_version=4)
+    out = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            out[meta["grade_id"]] = float(meta.get("points", 0))
+    return out
+
+
+def main(*, labs: list[str] | None = None, course_toml: Path | str = course_mod.COURSE_TOML,
+         release_dir: Path | str | None = None, quiet: bool = True) -> list[Path]:
+    """Generate release/<lab>/ for the given labs (default: all of course.toml).
+
+    Args:
+        labs: lab ids to release; default every lab in course.toml that has a source notebook.
+        course_toml: the course description.
+        release_dir: where to write (default: the course's release/).
+        quiet: silence nbgrader's log.
+    Returns:
+        the paths of the generated notebooks.
+    Raises:
+        ReleaseError: a lab has no source notebook, or its cells' points differ from course.toml.
+    """
+    from nbgrader.converters import GenerateAssignment
+
+    course = course_mod.load(course_toml)
+    wanted = labs or [lab.id for lab in course.labs if lab.source_notebook(course.root).exists()]
+    out_root = Path(release_dir) if release_dir else course.root / "release"
+    written = []
+    for lab_id in wanted:
+        lab = course.lab(lab_id)
+        source = lab.source_notebook(course.root)
+        if not source.exists():
+            raise ReleaseError(f"{lab_id}: no source notebook at {source}: write it first")
+        total = sum(graded_points(source).values())
+        if abs(total - lab.points) > 1e-9:
+            raise ReleaseError(f"{lab_id}: graded cells sum to {total:g} points but course.toml says "
+                               f"{lab.points:g}: make them agree")
+        with tempfile.TemporaryDirectory(prefix="ag-release-") as tmp:
+            cfg = config_for(course, db_url=f"sqlite:///{tmp}/gradebook.db")
+            cfg.CourseDirectory.release_directory = str(Path(tmp) / "release")
+            cfg.CourseDirectory.assignment_id = lab_id
+            cfg.GenerateAssignment.force = True
+            cfg.GenerateAssignment.create_assignment = True
+            if quiet:
+                cfg.Application.log_level = "ERROR"
+            from nbgrader.coursedir import CourseDirectory
+
+            coursedir = CourseDirectory(config=cfg)
+            converter = GenerateAssignment(coursedir=coursedir, config=cfg)
+            converter.start()
+            generated = Path(tmp) / "release" / lab_id
+            target = out_root / lab_id
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(generated, target)
+        written.append(target / f"{lab_id}.ipynb")
+    return written

@@ -1,0 +1,260 @@
+"""Named example submissions: each case file says what it is and what it must score.
+
+A case is `tests/submissions/<lab>/<name>.py` (or `.ipynb`, a literal notebook). Header lines:
+
+    # expect-status: ok                    grades.csv status (default ok)
+    # expect-failing: backward, train_xor  grade_ids that score 0; every other graded cell full
+    # expect-flags: suspicious-code        flags that grades.csv must list (optional)
+    # base: solution                       start from the release notebook with the instructor's
+                                           solutions (`solution`) or the stubs (`release`)
+    # mutate: delete-test-cells            notebook-level changes, in order (see MUTATIONS)
+    # %% <solution grade_id>               the code that replaces that solution cell, up to the
+                                           next `# %%`; other solution cells keep the base
+
+`build(case)` returns the bytes of the submitted notebook (they may be deliberately broken) and
+the file name to submit it under.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
+
+
+@dataclass
+class Case:
+    lab: str
+    name: str
+    path: Path
+    expect_status: str = "ok"
+    expect_failing: list[str] = field(default_factory=list)
+    expect_flags: list[str] = field(default_factory=list)
+    base: str = "solution"
+    mutate: list[str] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.lab}/{self.name}"
+
+
+def _split_list(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def load_case(path: Path) -> Case:
+    lab = path.parent.name
+    case = Case(lab=lab, name=path.stem, path=path)
+    if path.suffix == ".ipynb":
+        meta = path.with_suffix(".expect")
+        text = meta.read_text() if meta.exists() else ""
+    else:
+        text = path.read_text()
+    current = None
+    chunks: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        m = re.match(r"#\s*%%\s*(\S+)\s*$", line)
+        if m:
+            current = m.group(1)
+            chunks[current] = []
+            continue
+        if current is not None:
+            chunks[current].append(line)
+            continue
+        m = re.match(r"#\s*(expect-status|expect-failing|expect-flags|base|mutate):\s*(.*)$", line)
+        if m:
+            key, value = m.group(1), m.group(2).strip()
+            if key == "expect-status":
+                case.expect_status = value
+            elif key == "expect-failing":
+                case.expect_failing = _split_list(value)
+            elif key == "expect-flags":
+                case.expect_flags = _split_list(value)
+            elif key == "base":
+                case.base = value
+            else:
+                case.mutate += _split_list(value)
+    case.cells = {k: "\n".join(v).strip("\n") + "\n" for k, v in chunks.items()}
+    return case
+
+
+def cases(lab: str | None = None) -> list[Case]:
+    paths = sorted(SUBMISSIONS.glob(f"{lab or '*'}/*.py")) + sorted(SUBMISSIONS.glob(f"{lab or '*'}/*.ipynb"))
+    return [load_case(p) for p in paths if not p.name.startswith("_")]
+
+
+def solution_code(lab: str) -> dict[str, str]:
+    """grade_id -> the instructor's code of each solution cell, markers removed."""
+    nb = nbformat.read(ROOT / "source" / lab / f"{lab}.ipynb", as_version=4)
+    out = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            lines = [ln for ln in cell.source.splitlines()
+                     if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
+            out[meta["grade_id"]] = "\n".join(lines)
+    return out
+
+
+def release_notebook(lab: str):
+    return nbformat.read(ROOT / "release" / lab / f"{lab}.ipynb", as_version=4)
+
+
+def build_notebook(case: Case):
+    """The case's notebook as a NotebookNode, before byte-level mutations."""
+    nb = release_notebook(case.lab)
+    solutions = solution_code(case.lab) if case.base == "solution" else {}
+    unknown = set(case.cells) - {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
+    if unknown:
+        raise ValueError(f"{case.id}: no solution cells named {sorted(unknown)}")
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in case.cells:
+            cell.source = case.cells[grade_id]
+        elif grade_id in solutions:
+            cell.source = solutions[grade_id]
+    return nb
+
+
+def build(case: Case) -> tuple[bytes, str]:
+    """(file bytes, file name) of the submitted notebook."""
+    name = f"{case.lab}.ipynb"
+    if case.path.suffix == ".ipynb":
+        return case.path.read_bytes(), name
+    nb = build_notebook(case)
+    data: bytes | None = None
+    for mutation in case.mutate:
+        fn = MUTATIONS.get(mutation)
+        if fn is None:
+            raise ValueError(f"{case.id}: unknown mutation {mutation!r}; known: {sorted(MUTATIONS)}")
+        result = fn(nb if data is None else data)
+        if isinstance(result, tuple):
+            result, name = result
+        if isinstance(result, bytes):
+            data = result
+        else:
+            nb = result
+    if data is None:
+        data = nbformat.writes(nb).encode()
+    return data, name
+
+
+# notebook-level changes a real class produces: each takes a notebook (or bytes) and returns one --
+
+def _test_cells(nb):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata.get("nbgrader", {}).get("solution")]
+
+
+def delete_test_cells(nb):
+    nb.cells = [c for c in nb.cells if c not in _test_cells(nb)]
+    return nb
+
+
+def edit_test_cells(nb):
+    for cell in _test_cells(nb):
+        cell.source = "pass  # the student emptied this test"
+    return nb
+
+
+def test_cells_to_markdown(nb):
+    for cell in _test_cells(nb):
+        cell.cell_type = "markdown"
+        cell.pop("outputs", None)
+        cell.pop("execution_count", None)
+    return nb
+
+
+def move_test_cells_to_top(nb):
+    tests = _test_cells(nb)
+    nb.cells = tests + [c for c in nb.cells if c not in tests]
+    return nb
+
+
+def duplicate_test_cells(nb):
+    out = []
+    for cell in nb.cells:
+        out.append(cell)
+        if cell in _test_cells(nb):
+            twin = copy.deepcopy(cell)
+            twin.source = "pass  # a duplicate with the same grade_id"
+            twin.id = (cell.get("id") or "x") + "-dup"
+            out.append(twin)
+    nb.cells = out
+    return nb
+
+
+def strip_nbgrader_metadata(nb):
+    for cell in nb.cells:
+        cell.metadata.pop("nbgrader", None)
+    return nb
+
+
+def strip_cell_ids(nb):
+    data = json.loads(nbformat.writes(nb))
+    data["nbformat_minor"] = 4
+    for cell in data["cells"]:
+        cell.pop("id", None)
+    return json.dumps(data).encode()
+
+
+def not_json(nb):
+    return b"this is not a notebook {\n"
+
+
+def truncate(nb):
+    data = nbformat.writes(nb).encode()
+    return data[: len(data) // 2]
+
+
+def rename(nb):
+    return nb, "my_lab_final_v2.ipynb"
+
+
+MUTATIONS = {
+    "delete-test-cells": delete_test_cells,
+    "edit-test-cells": edit_test_cells,
+    "test-cells-to-markdown": test_cells_to_markdown,
+    "move-test-cells-to-top": move_test_cells_to_top,
+    "duplicate-test-cells": duplicate_test_cells,
+    "strip-nbgrader-metadata": strip_nbgrader_metadata,
+    "strip-cell-ids": strip_cell_ids,
+    "not-json": not_json,
+    "truncate": truncate,
+    "rename": rename,
+}
+
+
+def run_in_process(case: Case, *, secret: str = "demo-secret-not-for-real-classes", n_examples: int = 20) -> dict:
+    """grade_id -> (passed, message), running the case's code in this process (no kernel, no
+    sandbox): a fast way to see what the checks say while writing a lab. Mutations are ignored."""
+    import os
+    import tomllib
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from autograder.checks import in_process_caller, run_check
+
+    tolerances = tomllib.loads((ROOT / "course.toml").read_text())["tolerances"]
+    nb = build_notebook(case)
+    namespace: dict = {"__name__": "__main__"}
+    tests = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code":
+            continue
+        if meta.get("grade") and not meta.get("solution"):
+            tests.append(meta["grade_id"])
+            continue
+        try:
+            exec(compile(cell.source, f"<{case.id}>", "exec"), namespace)  # noqa: S102 - our own corpus
+        except BaseException:  # noqa: BLE001 - a broken cell must not stop the others
+            pass
+    return {gid: run_check(case.lab, gid, caller=in_process_caller(namespace), secret=secret,
+                           n_examples=n_examples, tolerances=tolerances) for gid in tests}
