@@ -83,7 +83,17 @@ def _alembic_head() -> str:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
-def _patch_alembic_version() -> None:
+def def _quiet_sqlalchemy() -> None:
+    """nbgrader 0.9 with SQLAlchemy 2.1 warns about its own session use on every submission."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
+
+
+_patch_alembic_version()
+_quiet_sqlalchemy() -> None:
     import functools
 
     import nbgrader.api
@@ -94,4 +104,14 @@ def _patch_alembic_version() -> None:
         nbgrader.api.get_alembic_version = cached
 
 
+def _quiet_sqlalchemy() -> None:
+    """nbgrader 0.9 with SQLAlchemy 2.1 warns about its own session use on every submission."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
+
+
 _patch_alembic_version()
+_quiet_sqlalchemy()

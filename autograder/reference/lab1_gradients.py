@@ -43,7 +43,7 @@ def neuron_grads(w, b, a_prev, y):
     z = w * a_prev + b
     a = sigmoid(z)
     dJ_dz = 2 * (a - y) * sigmoid_prime(z)
-    return dJ_dz * a_prev, dJ_dz * np.ones_like(a_prev), dJ_dz * w
+    return dJ_dz * a_prev, dJ_dz, dJ_dz * w
 
 
 def numerical_gradient(fun, x, eps=1e-6):

@@ -61,12 +61,13 @@ def train(params, X, T, lr, n_epochs, rule, B=None):
     return params, history
 
 
-def teacher_task(rng, *, n_cases=100, n_in=30, n_hidden=20, n_out=10):
+def teacher_task(rng, *, n_cases=100, n_in=30, n_hidden=20, n_out=10, init_scale=0.1):
     """Lillicrap et al.'s linear teacher: targets T_teacher @ x for a fixed random T_teacher.
-    Returns (params, X, T, B): initial weights, inputs, targets and the feedback matrix."""
+    Returns (params, X, T, B): initial weights (small, init_scale times the usual 1/sqrt(fan-in):
+    the forward weights then grow in the directions B sets), inputs, targets, feedback matrix."""
     teacher = rng.normal(0.0, 1.0 / np.sqrt(n_in), (n_out, n_in))
     X = rng.normal(0.0, 1.0, (n_cases, n_in))
     T = X @ teacher.T
-    params = init_params(n_in, n_hidden, n_out, rng)
+    params = {k: init_scale * v for k, v in init_params(n_in, n_hidden, n_out, rng).items()}
     B = rng.normal(0.0, 1.0 / np.sqrt(n_hidden), (n_hidden, n_out))
     return params, X, T, B

@@ -1,0 +1,180 @@
+"""`autograder grade`: a class, from a folder of submissions to a grade table.
+
+1. list the units: every student folder x every lab (a missing lab still gets its row);
+2. grade each unit (unit.grade_unit) in worker processes, each with its own kernel and its own
+   private nbgrader gradebook; finished units are saved one by one (atomically), so a killed run
+   resumes where it stopped;
+3. write the class: gradebook.db (nbgrader), grades.csv, cells.csv, feedback/<student>/<lab>.html.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import course as course_mod
+from autograder.grade import feedback, gradebook, tables
+from autograder.grade.unit import UnitJob, fingerprint, grade_unit
+
+
+@dataclass
+class Summary:
+    out: Path
+    results: list[dict] = field(default_factory=list)
+    reused: int = 0
+    seconds: float = 0.0
+
+    def describe(self) -> str:
+        by_status: dict[str, int] = {}
+        for r in self.results:
+            by_status[r["status"]] = by_status.get(r["status"], 0) + 1
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
+        return (f"graded {len(self.results)} submissions ({counts}; {self.reused} unchanged since the last run) "
+                f"in {self.seconds:.1f} s: {self.out / 'grades.csv'}")
+
+
+def parse_shard(shard: str | None) -> tuple[int, int] | None:
+    if not shard:
+        return None
+    try:
+        k, n = (int(x) for x in shard.split("/"))
+    except ValueError:
+        raise ValueError(f"--shard {shard!r}: expected K/N, for example 2/4") from None
+    if not (n >= 1 and 1 <= k <= n):
+        raise ValueError(f"--shard {shard!r}: K must be between 1 and N (N >= 1)")
+    return k, n
+
+
+def students_in(submissions: Path, shard: tuple[int, int] | None) -> list[str]:
+    students = sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if shard:
+        k, n = shard
+        students = [s for i, s in enumerate(students) if i % n == k - 1]
+    return students
+
+
+def _unit_path(out: Path, student: str, lab: str) -> Path:
+    return out / ".units" / student / f"{lab}.json"
+
+
+def _save_unit(out: Path, result: dict) -> None:
+    path = _unit_path(out, result["student"], result["lab"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(result, indent=1, sort_keys=True))
+    os.replace(tmp, path)
+
+
+def _load_unit(out: Path, job: UnitJob, course) -> dict | None:
+    path = _unit_path(out, job.student, job.lab)
+    try:
+        result = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if result.get("status") == "error" or result.get("fingerprint") != fingerprint(job, course):
+        return None
+    return result
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="notebook", desc="grading", disable=not (enabled and sys.stderr.isatty()),
+                dynamic_ncols=True)
+
+
+def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = None,
+         workers: int | None = os.cpu_count() or 1, shard: str | None = None, progress: bool = True,
+         course_toml: str | Path = course_mod.COURSE_TOML, secret: str | None = None,
+         isolate: bool = True) -> Summary:
+    """Grade every student's labs under `submissions` (<student_id>/<lab_id>/<lab_id>.ipynb).
+
+    Args:
+        submissions: nbgrader's submitted layout.
+        out: where grades.csv, cells.csv, gradebook.db and feedback/ go (created).
+        labs: lab ids to grade (default: every lab of course.toml).
+        workers: students graded at once, each with its own kernel (default: cores).
+        shard: "K/N" grades only the K-th of N disjoint parts of the class (join with merge).
+        progress: show a progress bar when stderr is a terminal.
+        course_toml: the course description.
+        secret: the grading secret (default: course.toml's rule).
+        isolate: hide the course's files and the network from the kernel where the OS allows.
+    Returns:
+        a Summary; the process exits 0 whatever the students' scores.
+    Raises:
+        FileNotFoundError: the submissions folder does not exist.
+        ValueError: an unknown lab, a bad shard, or workers < 1.
+    """
+    started = time.monotonic()
+    course = course_mod.load(course_toml, secret=secret)
+    submissions, out = Path(submissions).resolve(), Path(out).resolve()
+    if not submissions.is_dir():
+        raise FileNotFoundError(f"no submissions folder at {submissions}")
+    labs = labs or course.lab_ids
+    for lab in labs:
+        course.lab(lab)
+    workers = workers or 1
+    if workers < 1:
+        raise ValueError(f"--workers {workers}: must be at least 1")
+    out.mkdir(parents=True, exist_ok=True)
+    work = out / ".units"
+    work.mkdir(exist_ok=True)
+    templates = {lab: gradebook.template(course, lab, work) for lab in labs}
+    hide = tuple(sorted({str(course.root), str(out), str(submissions)}))
+    jobs = [UnitJob(student=s, lab=lab, submissions=str(submissions), course_toml=str(Path(course_toml).resolve()),
+                    secret=course.secret, hide=hide, template_db=str(templates[lab]), isolate=isolate)
+            for s in students_in(submissions, parse_shard(shard)) for lab in labs]
+    summary = Summary(out=out)
+    todo = []
+    for job in jobs:
+        done = _load_unit(out, job, course)
+        if done is not None:
+            summary.results.append(done)
+            summary.reused += 1
+        else:
+            todo.append(job)
+    bar = _progress(len(jobs), progress)
+    bar.update(summary.reused)
+    failures = 0
+    if todo:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
+            futures = {pool.submit(grade_unit, job): job for job in todo}
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died: that unit is reported, not lost
+                    result = _worker_failed(job, course, exc)
+                _save_unit(out, result)
+                summary.results.append(result)
+                failures += result["status"] not in ("ok",)
+                bar.set_postfix(not_ok=failures)
+                bar.update(1)
+    bar.close()
+    titles = {lab.id: f"{lab.title} ({lab.id})" for lab in course.labs}
+    for result in summary.results:
+        feedback.write(out, result, titles.get(result["lab"], ""))
+    tables.write_tables(out, summary.results, course.lab_ids)
+    gradebook.write_class_gradebook(course, tables.sort_results(summary.results, course.lab_ids), out / "gradebook.db")
+    summary.results = tables.sort_results(summary.results, course.lab_ids)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _worker_failed(job: UnitJob, course, exc: Exception) -> dict:
+    import nbformat
+
+    from autograder.grade.rebuild import graded_cells
+
+    nb = nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4)
+    cells = [{"grade_id": g, "score": 0.0, "max_score": p, "passed": False, "message": "the grader failed"}
+             for g, p in graded_cells(nb)]
+    return {"student": job.student, "lab": job.lab, "status": "error", "flags": [], "notes": [],
+            "events": [f"grader worker failed: {type(exc).__name__}: {exc}"], "cell_errors": [], "cells": cells,
+            "score": 0.0, "max_score": course.lab(job.lab).points, "fingerprint": "", "timestamp": None}

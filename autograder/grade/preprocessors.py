@@ -1,0 +1,46 @@
+"""The grading steps that extend nbgrader's autograde pipeline (Autograde.autograde_preprocessors).
+
+nbgrader runs every test cell in the student's kernel and trusts the kernel's outputs. Here the
+one step that executes code is replaced: RunAndCheck runs the student's cells in the sandbox and
+then writes each graded cell's outputs from the verdict of the hidden check, decided in this
+process. nbgrader's SaveAutoGrades then scores the cells from those outputs as usual (an error
+output scores 0, none scores full points), and the gradebook, late penalties and feedback work
+unchanged."""
+from __future__ import annotations
+
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool, List, Unicode
+
+from autograder import course as course_mod
+from autograder.grade.rebuild import graded_cells
+from autograder.grade.run import run_notebook
+
+
+class RunAndCheck(NbGraderPreprocessor):
+    course_toml = Unicode(str(course_mod.COURSE_TOML), help="the course description").tag(config=True)
+    secret = Unicode("", help="the grading secret (default: from course.toml's rules)").tag(config=True)
+    hide = List(Unicode(), [], help="folders the student's kernel must not see").tag(config=True)
+    isolate = Bool(True, help="use namespaces where the OS allows").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        lab = resources["nbgrader"]["assignment"]
+        course = course_mod.load(self.course_toml, secret=self.secret or None)
+        verdicts, log = run_notebook(nb, course, lab, hide=list(self.hide), isolate=self.isolate)
+        graded = {gid for gid, _ in graded_cells(nb)}
+        for cell in nb.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if gid not in graded:
+                continue
+            passed, message = verdicts[gid]
+            if passed:
+                cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{gid}: passed\n")]
+            else:
+                cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue=message,
+                                                       traceback=[message])]
+        nb.metadata["autograder"] = {
+            "events": log.events, "cell_errors": log.cell_errors[:50], "timed_out": log.timed_out,
+            "crashed": log.crashed, "memory": log.memory, "output_truncated": log.output_truncated,
+            "sandbox": log.sandbox, "seconds": round(log.seconds, 3),
+        }
+        return nb, resources

@@ -1,0 +1,110 @@
+"""Run one rebuilt notebook: the student's cells in the sandboxed kernel, then every hidden check
+(judged in this process by autograder.checks on the plain data the kernel reports).
+
+A cell that stops the kernel (exit, crash) or runs past its time limit is skipped: the kernel is
+restarted, the cells before it are replayed, and grading goes on, so one bad cell costs only what
+depends on it."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from autograder.checks import decode_replies, run_check
+from autograder.checks.core import Returned
+from autograder.course import Course
+from autograder.grade.kernel import StudentKernel
+from autograder.grade.rebuild import graded_cells, student_code_cells
+
+MAX_RESTARTS = 3
+
+
+@dataclass
+class RunLog:
+    """What happened while running a notebook: plain facts for status, flags and feedback."""
+    events: list[str] = field(default_factory=list)
+    cell_errors: list[str] = field(default_factory=list)
+    timed_out: bool = False
+    crashed: bool = False
+    memory: bool = False
+    output_truncated: bool = False
+    sandbox: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _cell_label(index: int, source: str) -> str:
+    first = next((ln.strip() for ln in source.splitlines() if ln.strip()), "")
+    return f"cell {index + 1} ({first[:40]})"
+
+
+def run_student_cells(kernel: StudentKernel, notebook, course: Course, log: RunLog) -> None:
+    limits = course.limits
+    deadline = time.monotonic() + limits.notebook_timeout
+    done: list[str] = []  # sources that ran (ok or error) and are replayed after a restart
+    for index, cell in student_code_cells(notebook):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            log.timed_out = True
+            log.events.append(f"the notebook ran past {limits.notebook_timeout:g} s: the cells from "
+                              f"{_cell_label(index, cell.source)} on were not run")
+            return
+        restarts_before = kernel.restarts
+        run = kernel.run(cell.source, min(limits.cell_timeout, remaining))
+        log.output_truncated |= run.truncated
+        if run.status in ("ok", "error"):
+            done.append(cell.source)
+            if run.status == "error":
+                log.cell_errors.append(f"{_cell_label(index, cell.source)}: {run.ename}: {run.evalue[:200]}")
+                log.memory |= run.ename == "MemoryError"
+            continue
+        label = _cell_label(index, cell.source)
+        if run.status == "timeout":
+            log.timed_out = True
+            log.events.append(f"{label} ran past {limits.cell_timeout:g} s and was stopped")
+            if kernel.alive() and kernel.restarts == restarts_before:
+                continue  # interrupted cleanly: the kernel kept its state
+        else:
+            log.crashed = True
+            log.events.append(f"{label} stopped the kernel (sys.exit, os._exit, a crash or the memory limit)")
+        if kernel.restarts >= MAX_RESTARTS:
+            log.events.append("the kernel was restarted too often: the remaining cells were not run")
+            return
+        if kernel.restarts == restarts_before:
+            kernel.restart()
+        for source in done:  # replay what ran before, so later cells see the same definitions
+            kernel.run(source, limits.cell_timeout)
+        log.events.append(f"restarted the kernel and skipped {label}")
+
+
+def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog):
+    def caller(requests: list[dict]) -> list[list[Returned]]:
+        if not kernel.alive():
+            kernel.restart()
+        replies, run = kernel.call(requests, course.limits.check_timeout)
+        if run.status in ("timeout", "died") or replies is None:
+            status = "timeout" if run.status == "timeout" else "crashed"
+            if run.status == "died":
+                log.crashed = True
+            if run.status == "timeout":
+                log.timed_out = True
+            message = run.evalue or "no report from the kernel"
+            return [[Returned(status, message=message)] * len(r["cases"]) for r in requests]
+        return decode_replies(requests, replies)
+    return caller
+
+
+def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], isolate: bool = True) -> tuple[dict, RunLog]:
+    """{grade_id: (passed, message)} for every graded cell, and the run log."""
+    log = RunLog()
+    started = time.monotonic()
+    limits = course.limits
+    with StudentKernel(memory_mb=limits.memory_limit_mb, file_size_mb=limits.file_size_limit_mb,
+                       output_limit_kb=limits.output_limit_kb, hide=hide, isolate=isolate) as kernel:
+        log.sandbox = kernel.sandbox_report()
+        run_student_cells(kernel, notebook, course, log)
+        caller = kernel_caller(kernel, course, log)
+        verdicts = {}
+        for grade_id, _ in graded_cells(notebook):
+            verdicts[grade_id] = run_check(lab, grade_id, caller=caller, secret=course.secret,
+                                           n_examples=course.property_examples, tolerances=course.tolerances)
+    log.seconds = time.monotonic() - started
+    return verdicts, log

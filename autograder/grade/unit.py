@@ -1,0 +1,207 @@
+"""Grade one student's lab: find the notebook, read it, rebuild it on source, run nbgrader's
+autograde (with RunAndCheck in place of Execute) in a private course folder, and return the
+result as plain data. Never raises for anything a student can submit."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder import course as course_mod
+from autograder.grade.rebuild import graded_cells, rebuild, student_code_cells
+from autograder.grade.suspicious import scan
+
+STATUSES = {
+    "ok": "graded",
+    "missing": "no notebook submitted",
+    "unreadable": "the file is not a readable notebook (not JSON, truncated or not nbformat 4)",
+    "timeout": "a cell or the whole notebook ran past its time limit; it was stopped and the rest graded",
+    "memory": "the notebook ran out of memory (the kernel's limit); the rest was graded",
+    "crashed": "the kernel stopped (exit, crash, killed); it was restarted, the cell skipped, the rest graded",
+    "error": "the grader failed on this notebook: a TA should look (the class was graded)",
+}
+
+
+@dataclass(frozen=True)
+class UnitJob:
+    student: str
+    lab: str
+    submissions: str
+    course_toml: str
+    secret: str
+    hide: tuple[str, ...]
+    template_db: str
+    isolate: bool = True
+
+
+def locate(job: UnitJob) -> tuple[Path | None, list[str], list[str]]:
+    """(notebook path or None, flags, notes) for the submission folder <student>/<lab>/."""
+    folder = Path(job.submissions) / job.student / job.lab
+    expected = folder / f"{job.lab}.ipynb"
+    flags, notes = [], []
+    if not folder.is_dir():
+        return None, flags, notes
+    notebooks = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    path = expected if expected.exists() else None
+    if path is None and len(notebooks) == 1:
+        path = notebooks[0]
+        flags.append("renamed-notebook")
+        notes.append(f"the notebook is named {path.name}, not {expected.name}: graded anyway")
+    elif path is None and len(notebooks) > 1:
+        notes.append(f"several notebooks and none named {expected.name}: {', '.join(p.name for p in notebooks)}")
+    extra = sorted(p.name for p in folder.iterdir() if p != path and p.name not in ("timestamp.txt",)
+                   and not p.name.startswith("."))
+    if extra:
+        flags.append("extra-files")
+        notes.append(f"extra files ignored: {', '.join(extra[:10])}")
+    return path, flags, notes
+
+
+def fingerprint(job: UnitJob, course: course_mod.Course) -> str:
+    """Changes when anything that decides this result changes (to resume without regrading)."""
+    h = hashlib.sha256()
+    folder = Path(job.submissions) / job.student / job.lab
+    for p in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if p.is_file():
+            h.update(p.name.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    for p in (Path(job.course_toml), course.lab(job.lab).source_notebook(course.root)):
+        h.update(p.read_bytes())
+    h.update(hashlib.sha256(job.secret.encode()).digest())
+    return h.hexdigest()
+
+
+def _read(path: Path) -> nbformat.NotebookNode | None:
+    try:
+        data = json.loads(path.read_bytes())
+        if not isinstance(data, dict) or data.get("nbformat") != 4 or not isinstance(data.get("cells"), list):
+            return None
+        for cell in data["cells"]:
+            if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+                return None
+            if isinstance(cell.get("source"), list):
+                cell["source"] = "".join(str(s) for s in cell["source"])
+            cell.setdefault("metadata", {})
+        return nbformat.from_dict(data)
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def _zero_cells(source_nb, message: str) -> list[dict]:
+    return [{"grade_id": gid, "score": 0.0, "max_score": pts, "passed": False, "message": message}
+            for gid, pts in graded_cells(source_nb)]
+
+
+def grade_unit(job: UnitJob) -> dict:
+    """The result of one student's lab, as plain data (see STATUSES)."""
+    course = course_mod.load(job.course_toml, secret=job.secret)
+    lab = course.lab(job.lab)
+    source_nb = nbformat.read(lab.source_notebook(course.root), as_version=4)
+    result = {"student": job.student, "lab": job.lab, "status": "ok", "flags": [], "notes": [], "events": [],
+              "cell_errors": [], "max_score": lab.points, "fingerprint": fingerprint(job, course),
+              "timestamp": None}
+    path, flags, notes = locate(job)
+    result["flags"] += flags
+    result["notes"] += notes
+    if path is None:
+        result.update(status="missing", cells=_zero_cells(source_nb, "no notebook submitted"))
+        return _total(result)
+    submitted = _read(path)
+    if submitted is None:
+        result.update(status="unreadable", cells=_zero_cells(source_nb, "the notebook could not be read"))
+        return _total(result)
+    timestamp = path.parent / "timestamp.txt"
+    if timestamp.exists():
+        result["timestamp"] = timestamp.read_text().strip()[:64]
+    rebuilt = rebuild(submitted, source_nb)
+    result["flags"] += sorted(rebuilt.flags)
+    result["notes"] += rebuilt.notes
+    findings = scan([c.source for _, c in student_code_cells(rebuilt.notebook)])
+    if findings:
+        result["flags"].append("suspicious-code")
+        result["notes"] += [f"for a TA: the code {f}" for f in findings]
+    try:
+        autograded = _autograde(job, course, rebuilt.notebook, path.parent)
+    except Exception:  # noqa: BLE001 - our failure: reported in the table, the class goes on
+        result.update(status="error", cells=_zero_cells(source_nb, "the grader failed on this notebook"))
+        result["events"].append(traceback.format_exc(limit=5))
+        return _total(result)
+    result["flags"] += autograded.pop("flags_extra")
+    result.update(autograded)
+    return _total(result)
+
+
+def _total(result: dict) -> dict:
+    result["score"] = round(sum(c["score"] for c in result["cells"]), 6)
+    result["flags"] = sorted(set(result["flags"]))
+    return result
+
+
+def _autograde(job: UnitJob, course: course_mod.Course, notebook, submission_dir: Path) -> dict:
+    """nbgrader's Autograde in a private course folder; scores read back from its gradebook."""
+    from nbgrader.api import Gradebook
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, LimitOutput, SaveAutoGrades
+
+    from autograder.grade.preprocessors import RunAndCheck
+    from autograder.nbgrader_config import config_for
+
+    work = Path(tempfile.mkdtemp(prefix="agu-"))
+    try:
+        student_id = "student"  # nbgrader's folder for this one submission; the real id is ours
+        (work / "source" / job.lab).mkdir(parents=True)
+        shutil.copy(course.lab(job.lab).source_notebook(course.root), work / "source" / job.lab)
+        sub = work / "submitted" / student_id / job.lab
+        sub.mkdir(parents=True)
+        nbformat.write(notebook, sub / f"{job.lab}.ipynb")
+        if (submission_dir / "timestamp.txt").exists():
+            shutil.copy(submission_dir / "timestamp.txt", sub / "timestamp.txt")
+        shutil.copy(job.template_db, work / "gradebook.db")
+        cfg = config_for(course, db_url=f"sqlite:///{work}/gradebook.db", root=work)
+        cfg.CourseDirectory.assignment_id = job.lab
+        cfg.CourseDirectory.student_id = student_id
+        cfg.Autograde.autograde_preprocessors = [RunAndCheck, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                                 CheckCellMetadata]
+        cfg.RunAndCheck.course_toml = job.course_toml
+        cfg.RunAndCheck.secret = job.secret
+        cfg.RunAndCheck.hide = list(job.hide) + [str(work)]
+        cfg.RunAndCheck.isolate = job.isolate
+        cfg.Application.log_level = "CRITICAL"
+        converter = Autograde(coursedir=CourseDirectory(config=cfg), config=cfg)
+        converter.log.setLevel(logging.CRITICAL)
+        converter.start()
+        graded_nb = nbformat.read(work / "autograded" / student_id / job.lab / f"{job.lab}.ipynb", as_version=4)
+        messages = {}
+        for cell in graded_nb.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if gid and errors:
+                messages[gid] = errors[0].get("evalue", "")
+        cells = []
+        with Gradebook(f"sqlite:///{work}/gradebook.db", course.id) as gb:
+            submission = gb.find_submission_notebook(job.lab, job.lab, student_id)
+            scores = {g.name: (float(g.auto_score or 0.0), float(g.max_score)) for g in submission.grades}
+            late = gb.find_submission(job.lab, student_id).total_seconds_late
+        for gid, pts in graded_cells(graded_nb):
+            score, max_score = scores.get(gid, (0.0, pts))
+            cells.append({"grade_id": gid, "score": score, "max_score": max_score, "passed": score >= max_score,
+                          "message": messages.get(gid, "")})
+        meta = graded_nb.metadata.get("autograder", {})
+        status = ("crashed" if meta.get("crashed") else "memory" if meta.get("memory")
+                  else "timeout" if meta.get("timed_out") else "ok")
+        flags = ["output-truncated"] if meta.get("output_truncated") else []
+        if late and late > 0:
+            flags.append("late")
+        return {"status": status, "cells": cells, "events": meta.get("events", []), "flags_extra": flags,
+                "cell_errors": meta.get("cell_errors", []), "sandbox": meta.get("sandbox", {}),
+                "seconds_late": float(late or 0.0), "seconds": meta.get("seconds", 0.0)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
