@@ -83,17 +83,7 @@ def _alembic_head() -> str:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
-def def _quiet_sqlalchemy() -> None:
-    """nbgrader 0.9 with SQLAlchemy 2.1 warns about its own session use on every submission."""
-    import warnings
-
-    from sqlalchemy.exc import SAWarning
-
-    warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
-
-
-_patch_alembic_version()
-_quiet_sqlalchemy() -> None:
+def _patch_alembic_version() -> None:
     import functools
 
     import nbgrader.api
@@ -110,7 +100,7 @@ def _quiet_sqlalchemy() -> None:
 
     from sqlalchemy.exc import SAWarning
 
-    warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
+    warnings.filterwarnings("ignore", category=SAWarning)
 
 
 _patch_alembic_version()
