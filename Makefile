@@ -27,7 +27,7 @@ demo: $(STAMP)
 	@cat build/demo/out/grades.csv
 
 test: $(STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadfile tests
+	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 # Instructors: regenerate release/ from source/ after editing a lab.
 release: $(STAMP)

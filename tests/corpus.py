@@ -11,8 +11,8 @@ A case is `tests/submissions/<lab>/<name>.py` (or `.ipynb`, a literal notebook).
     # %% <solution grade_id>               the code that replaces that solution cell, up to the
                                            next `# %%`; other solution cells keep the base
 
-`build(case)` returns the bytes of the submitted notebook (they may be deliberately broken) and
-the file name to submit it under.
+`build(case)` returns the files of the submission folder: the notebook (its bytes may be
+deliberately broken, its name changed, or it may be absent) and any extra files.
 """
 from __future__ import annotations
 
@@ -123,27 +123,40 @@ def build_notebook(case: Case):
     return nb
 
 
-def build(case: Case) -> tuple[bytes, str]:
-    """(file bytes, file name) of the submitted notebook."""
+def build(case: Case) -> dict[str, bytes]:
+    """The files of the submission folder <student>/<lab>/, by name (the notebook's bytes may be
+    deliberately broken; an empty dict is a student who handed in nothing)."""
     name = f"{case.lab}.ipynb"
     if case.path.suffix == ".ipynb":
-        return case.path.read_bytes(), name
-    nb = build_notebook(case)
-    data: bytes | None = None
+        return {name: case.path.read_bytes()}
+    files: dict[str, bytes] = {}
+    current = build_notebook(case)
     for mutation in case.mutate:
         fn = MUTATIONS.get(mutation)
         if fn is None:
             raise ValueError(f"{case.id}: unknown mutation {mutation!r}; known: {sorted(MUTATIONS)}")
-        result = fn(nb if data is None else data)
-        if isinstance(result, tuple):
+        result = fn(current)
+        if isinstance(result, tuple):  # (notebook or bytes, new name)
             result, name = result
-        if isinstance(result, bytes):
-            data = result
-        else:
-            nb = result
-    if data is None:
-        data = nbformat.writes(nb).encode()
-    return data, name
+        if isinstance(result, dict):  # extra files beside the notebook; None removes the notebook
+            for fname, data in result.items():
+                if fname == "__notebook__" and data is None:
+                    name = None
+                else:
+                    files[fname] = data
+            continue
+        current = result
+    if name is not None:
+        files[name] = current if isinstance(current, bytes) else nbformat.writes(current).encode()
+    return files
+
+
+def write_submission(case: Case, folder: Path) -> Path:
+    """Write the case's submission folder (created even when empty) and return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for fname, data in build(case).items():
+        (folder / fname).write_bytes(data)
+    return folder
 
 
 # notebook-level changes a real class produces: each takes a notebook (or bytes) and returns one --
@@ -209,6 +222,18 @@ def not_json(nb):
     return b"this is not a notebook {\n"
 
 
+def missing(nb):
+    return {"__notebook__": None}
+
+
+def extra_files(nb):
+    return {"notes.txt": b"my scratch notes\n", "helper.py": b"print('not graded')\n"}
+
+
+def submitted_late(nb):
+    return {"timestamp.txt": b"2027-06-01 10:00:00.000000 UTC\n"}
+
+
 def truncate(nb):
     data = nbformat.writes(nb).encode()
     return data[: len(data) // 2]
@@ -229,6 +254,9 @@ MUTATIONS = {
     "not-json": not_json,
     "truncate": truncate,
     "rename": rename,
+    "missing": missing,
+    "extra-files": extra_files,
+    "late": submitted_late,
 }
 
 

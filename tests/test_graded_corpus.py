@@ -1,0 +1,28 @@
+"""Every named example submission, graded end to end (sandboxed kernel, nbgrader, checks in the
+grader): the exact score of every graded cell, the status and the flags its header promises."""
+from __future__ import annotations
+
+import pytest
+
+from autograder import course as course_mod
+from autograder.release import graded_points
+from tests import corpus
+from tests.grading import graded_lab
+
+COURSE = course_mod.load()
+CASES = [c for c in corpus.cases() if COURSE.lab(c.lab).source_notebook().exists()]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(c.lab)) for c in CASES])
+def test_does_the_submission_score_exactly_what_its_name_says(case):
+    out, grades, cells = graded_lab(case.lab)
+    points = graded_points(COURSE.lab(case.lab).source_notebook())
+    unknown = set(case.expect_failing) - set(points)
+    assert not unknown, f"{case.id}: expect-failing names no graded cell: {sorted(unknown)}"
+    got = {gid: float(cells[(case.name, gid)]["score"]) for gid in points}
+    want = {gid: 0.0 if gid in case.expect_failing else pts for gid, pts in points.items()}
+    assert got == want, f"{case.id}: feedback in {out / 'feedback' / case.name}"
+    row = grades[case.name]
+    assert row["status"] == case.expect_status
+    assert float(row["score"]) == sum(want.values())
+    assert sorted(f for f in row["flags"].split(";") if f) == sorted(case.expect_flags)
