@@ -10,6 +10,10 @@ A case is `tests/submissions/<lab>/<name>.py` (or `.ipynb`, a literal notebook).
     # mutate: delete-test-cells            notebook-level changes, in order (see MUTATIONS)
     # %% <solution grade_id>               the code that replaces that solution cell, up to the
                                            next `# %%`; other solution cells keep the base
+    # %% add-cell                          a cell of the student's own, added at the end
+
+Cases in `tests/submissions/_every_lab/` apply to every lab (`expect-failing: all` = every
+graded cell of that lab).
 
 `build(case)` returns the files of the submission folder: the notebook (its bytes may be
 deliberately broken, its name changed, or it may be absent) and any extra files.
@@ -49,8 +53,8 @@ def _split_list(text: str) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
 
 
-def load_case(path: Path) -> Case:
-    lab = path.parent.name
+def load_case(path: Path, lab: str | None = None) -> Case:
+    lab = lab or path.parent.name
     case = Case(lab=lab, name=path.stem, path=path)
     if path.suffix == ".ipynb":
         meta = path.with_suffix(".expect")
@@ -86,8 +90,27 @@ def load_case(path: Path) -> Case:
 
 
 def cases(lab: str | None = None) -> list[Case]:
-    paths = sorted(SUBMISSIONS.glob(f"{lab or '*'}/*.py")) + sorted(SUBMISSIONS.glob(f"{lab or '*'}/*.ipynb"))
-    return [load_case(p) for p in paths if not p.name.startswith("_")]
+    """The named submissions of one lab (or of every lab): its own folder, then every case of
+    `_every_lab/` (hostile and broken notebooks) applied to it, named `every_lab_<case>`."""
+    labs = [lab] if lab else sorted(p.name for p in SUBMISSIONS.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    out = []
+    for name in labs:
+        paths = sorted(SUBMISSIONS.glob(f"{name}/*.py")) + sorted(SUBMISSIONS.glob(f"{name}/*.ipynb"))
+        out += [load_case(p) for p in paths if not p.name.startswith("_")]
+        if (ROOT / "release" / name).is_dir():
+            for path in sorted((SUBMISSIONS / "_every_lab").glob("*.py")):
+                case = load_case(path, lab=name)
+                case.name = f"every_lab_{path.stem}"
+                out.append(_expand_all(case))
+    return out
+
+
+def _expand_all(case: Case) -> Case:
+    """`expect-failing: all` means every graded cell of the lab."""
+    if case.expect_failing == ["all"]:
+        nb = release_notebook(case.lab)
+        case.expect_failing = [c.metadata["nbgrader"]["grade_id"] for c in _test_cells(nb)]
+    return case
 
 
 def solution_code(lab: str) -> dict[str, str]:
@@ -111,7 +134,8 @@ def build_notebook(case: Case):
     """The case's notebook as a NotebookNode, before byte-level mutations."""
     nb = release_notebook(case.lab)
     solutions = solution_code(case.lab) if case.base == "solution" else {}
-    unknown = set(case.cells) - {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
+    added = case.cells.get("add-cell")
+    unknown = set(case.cells) - {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells} - {"add-cell"}
     if unknown:
         raise ValueError(f"{case.id}: no solution cells named {sorted(unknown)}")
     for cell in nb.cells:
@@ -120,6 +144,8 @@ def build_notebook(case: Case):
             cell.source = case.cells[grade_id]
         elif grade_id in solutions:
             cell.source = solutions[grade_id]
+    if added is not None:  # a cell of the student's own, at the end of the notebook
+        nb.cells.append(nbformat.v4.new_code_cell(added))
     return nb
 
 
@@ -138,7 +164,7 @@ def build(case: Case) -> dict[str, bytes]:
         result = fn(current)
         if isinstance(result, tuple):  # (notebook or bytes, new name)
             result, name = result
-        if isinstance(result, dict):  # extra files beside the notebook; None removes the notebook
+        if isinstance(result, dict) and not isinstance(result, nbformat.NotebookNode):  # extra files; None drops the notebook
             for fname, data in result.items():
                 if fname == "__notebook__" and data is None:
                     name = None

@@ -1,12 +1,19 @@
-"""Grade named example submissions end to end, once per lab and test process."""
+"""Grade named example submissions end to end, once per lab and test process.
+
+Tests grade with the course's real course.toml except for shorter time limits (a copy beside
+symlinks to source/), so that hostile notebooks that loop forever cost seconds, not minutes."""
 from __future__ import annotations
 
 import csv
 import functools
+import re
 import tempfile
 from pathlib import Path
 
+from autograder import course as course_mod
 from tests import corpus
+
+TEST_LIMITS = {"cell_timeout": 20, "notebook_timeout": 200, "check_timeout": 30}
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -22,15 +29,30 @@ def build_class(cases: list[corpus.Case], folder: Path) -> Path:
 
 
 @functools.lru_cache(maxsize=None)
-def graded_lab(lab: str, secret: str | None = None) -> tuple[Path, dict, dict]:
-    """Grade every case of `lab`: (out folder, grades rows by case, cells rows by (case, grade_id))."""
+def test_course_toml() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="course-"))
+    text = course_mod.COURSE_TOML.read_text()
+    for key, value in TEST_LIMITS.items():
+        text = re.sub(rf"^{key} = .*$", f"{key} = {value}", text, flags=re.M)
+    (root / "course.toml").write_text(text)
+    (root / "source").symlink_to(course_mod.ROOT / "source")
+    return root / "course.toml"
+
+
+def grade(submissions: Path, out: Path, **kwargs):
     from autograder.grade import pipeline
 
+    kwargs.setdefault("workers", 2)
+    kwargs.setdefault("progress", False)
+    return pipeline.main(submissions=submissions, out=out, course_toml=test_course_toml(), **kwargs)
+
+
+@functools.lru_cache(maxsize=None)
+def graded_lab(lab: str) -> tuple[Path, dict, dict]:
+    """Grade every case of `lab`: (out folder, grades rows by case, cells rows by (case, grade_id))."""
     root = Path(tempfile.mkdtemp(prefix=f"corpus-{lab}-"))
-    cases = corpus.cases(lab)
-    build_class(cases, root / "submitted")
-    pipeline.main(submissions=root / "submitted", out=root / "out", labs=[lab], workers=2, progress=False,
-                  secret=secret)
+    build_class(corpus.cases(lab), root / "submitted")
+    grade(root / "submitted", root / "out", labs=[lab])
     grades = {row["student_id"]: row for row in read_csv(root / "out" / "grades.csv")}
     cells = {(row["student_id"], row["grade_id"]): row for row in read_csv(root / "out" / "cells.csv")}
     return root / "out", grades, cells

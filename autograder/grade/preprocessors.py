@@ -41,6 +41,7 @@ class RunAndCheck(NbGraderPreprocessor):
         nb.metadata["autograder"] = {
             "events": log.events, "cell_errors": log.cell_errors[:50], "timed_out": log.timed_out,
             "crashed": log.crashed, "memory": log.memory, "output_truncated": log.output_truncated,
+            "file_too_large": log.file_too_large,
             "sandbox": log.sandbox, "seconds": round(log.seconds, 3),
         }
         return nb, resources

@@ -42,13 +42,15 @@ def rebuild(submitted: NotebookNode, source: NotebookNode) -> Rebuilt:
     src_cells = {_meta(c).get("grade_id"): (i, c) for i, c in enumerate(source.cells) if _meta(c).get("grade_id")}
     emitted: set[str] = set()
     saw_metadata = False
+    # course cells the student kept somewhere (perhaps moved): they stay where the student put them
+    present = {_meta(c).get("grade_id") for c in submitted.get("cells", []) if isinstance(c, dict)}
 
     def emit_source_cells_before(index: int) -> None:
         # graded and read-only cells that belong before `index` and were not seen yet
         for j in range(index):
             cell = source.cells[j]
             gid = _meta(cell).get("grade_id")
-            if gid and gid not in emitted and _kind(_meta(cell)) in ("test", "locked"):
+            if gid and gid not in emitted and gid not in present and _kind(_meta(cell)) in ("test", "locked"):
                 emit_source(gid, missing=True)
 
     def emit_source(gid: str, *, missing: bool = False, student_cell=None) -> None:

@@ -27,6 +27,7 @@ class RunLog:
     crashed: bool = False
     memory: bool = False
     output_truncated: bool = False
+    file_too_large: bool = False
     sandbox: dict = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -53,8 +54,13 @@ def run_student_cells(kernel: StudentKernel, notebook, course: Course, log: RunL
         if run.status in ("ok", "error"):
             done.append(cell.source)
             if run.status == "error":
-                log.cell_errors.append(f"{_cell_label(index, cell.source)}: {run.ename}: {run.evalue[:200]}")
+                label = _cell_label(index, cell.source)
+                log.cell_errors.append(f"{label}: {run.ename}: {run.evalue[:200]}")
                 log.memory |= run.ename == "MemoryError"
+                log.file_too_large |= "File too large" in run.evalue
+                if run.ename == "SystemExit":
+                    log.crashed = True
+                    log.events.append(f"{label} tried to exit (SystemExit): ignored, grading went on")
             continue
         label = _cell_label(index, cell.source)
         if run.status == "timeout":

@@ -25,7 +25,8 @@ STATUSES = {
     "unreadable": "the file is not a readable notebook (not JSON, truncated or not nbformat 4)",
     "timeout": "a cell or the whole notebook ran past its time limit; it was stopped and the rest graded",
     "memory": "the notebook ran out of memory (the kernel's limit); the rest was graded",
-    "crashed": "the kernel stopped (exit, crash, killed); it was restarted, the cell skipped, the rest graded",
+    "crashed": "the notebook exited or stopped the kernel (sys.exit, os._exit, a crash, killed); the kernel "
+               "was restarted, the cell skipped, the rest graded",
     "error": "the grader failed on this notebook: a TA should look (the class was graded)",
 }
 
@@ -198,6 +199,8 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, submission_dir
         status = ("crashed" if meta.get("crashed") else "memory" if meta.get("memory")
                   else "timeout" if meta.get("timed_out") else "ok")
         flags = ["output-truncated"] if meta.get("output_truncated") else []
+        if meta.get("file_too_large"):
+            flags.append("file-too-large")
         if late and late > 0:
             flags.append("late")
         return {"status": status, "cells": cells, "events": meta.get("events", []), "flags_extra": flags,
