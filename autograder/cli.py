@@ -22,8 +22,31 @@ def _grade(args):
     from autograder.grade import pipeline
 
     summary = pipeline.main(submissions=args.submissions, out=args.out, labs=args.labs or None,
-                            workers=args.workers, shard=args.shard, progress=not args.quiet)
+                            workers=args.workers, shard=args.shard, progress=not args.quiet,
+                            course_toml=args.course)
     print(summary.describe())
+    return 0
+
+
+def _merge(args):
+    from autograder import merge
+
+    summary = merge.main(parts=args.parts, out=args.out)
+    print(merge.describe(summary, len(args.parts)))
+    return 0
+
+
+def _report(args):
+    from autograder import report
+
+    print(f"wrote {report.main(out=args.out)}")
+    return 0
+
+
+def _export(args):
+    from autograder import export
+
+    print(export.main(out=args.out, format=args.format, dest=args.dest, roster=args.roster).describe())
     return 0
 
 
@@ -52,7 +75,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shard", default=_default(pipeline.main, "shard"),
                    help="K/N: grade only the K-th of N disjoint parts of the class (1-based)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--course", default=str(_default(pipeline.main, "course_toml")),
+                   help="the course description (default: this project's course.toml)")
     p.set_defaults(run=_grade)
+
+    p = verbs.add_parser("merge", help="join the outputs of `grade --shard K/N` into one class (TAs)")
+    p.add_argument("parts", nargs="+", help="the --out folders of the shards")
+    p.add_argument("--out", required=True, help="the merged folder: grades.csv, cells.csv, gradebook.db, feedback/")
+    p.set_defaults(run=_merge)
+
+    from autograder import export
+
+    p = verbs.add_parser("report", help="write OUT/report.html: score histograms and item analysis (instructors)")
+    p.add_argument("out", help="the --out folder of `autograder grade`")
+    p.set_defaults(run=_report)
+
+    p = verbs.add_parser("export", help="write a gradebook file for Canvas or a plain csv, late rule applied (TAs)")
+    p.add_argument("out", help="the --out folder of `autograder grade`")
+    p.add_argument("--format", choices=sorted(export.FORMATS), default=_default(export.main, "format"),
+                   help="canvas: Canvas's gradebook import CSV; csv: student_id, one column per lab, total")
+    p.add_argument("--dest", default=_default(export.main, "dest"),
+                   help="the file to write (default: OUT/canvas.csv or OUT/grades_export.csv)")
+    p.add_argument("--roster", default=_default(export.main, "roster"),
+                   help="CSV of student_id and Canvas's Student, ID, SIS User ID, SIS Login ID, Section")
+    p.set_defaults(run=_export)
 
     p = verbs.add_parser("validate", help="run a notebook's visible checks (students)")
     p.add_argument("notebook")

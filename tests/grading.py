@@ -29,7 +29,7 @@ def build_class(cases: list[corpus.Case], folder: Path) -> Path:
 
 
 @functools.lru_cache(maxsize=None)
-def test_course_toml() -> Path:
+def course_toml_for_tests() -> Path:
     root = Path(tempfile.mkdtemp(prefix="course-"))
     text = course_mod.COURSE_TOML.read_text()
     for key, value in TEST_LIMITS.items():
@@ -44,7 +44,7 @@ def grade(submissions: Path, out: Path, **kwargs):
 
     kwargs.setdefault("workers", 2)
     kwargs.setdefault("progress", False)
-    return pipeline.main(submissions=submissions, out=out, course_toml=test_course_toml(), **kwargs)
+    return pipeline.main(submissions=submissions, out=out, course_toml=course_toml_for_tests(), **kwargs)
 
 
 @functools.lru_cache(maxsize=None)

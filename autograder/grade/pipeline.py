@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,10 +52,12 @@ def parse_shard(shard: str | None) -> tuple[int, int] | None:
 
 
 def students_in(submissions: Path, shard: tuple[int, int] | None) -> list[str]:
+    """The student folders, sorted; with shard (K, N), every N-th from the K-th: the N parts are
+    disjoint and together hold every student, on any machine that sees the same folder."""
     students = sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
     if shard:
         k, n = shard
-        students = [s for i, s in enumerate(students) if i % n == k - 1]
+        students = students[k - 1::n]
     return students
 
 
@@ -62,7 +65,7 @@ def _unit_path(out: Path, student: str, lab: str) -> Path:
     return out / ".units" / student / f"{lab}.json"
 
 
-def _save_unit(out: Path, result: dict) -> None:
+def save_unit(out: Path, result: dict) -> None:
     path = _unit_path(out, result["student"], result["lab"])
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -97,7 +100,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     Args:
         submissions: nbgrader's submitted layout.
         out: where grades.csv, cells.csv, gradebook.db and feedback/ go (created).
-        labs: lab ids to grade (default: every lab of course.toml).
+        labs: lab ids to grade (default: every lab of course.toml that has a source notebook).
         workers: students graded at once, each with its own kernel (default: cores).
         shard: "K/N" grades only the K-th of N disjoint parts of the class (join with merge).
         progress: show a progress bar when stderr is a terminal.
@@ -115,9 +118,10 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     if not submissions.is_dir():
         raise FileNotFoundError(f"no submissions folder at {submissions}")
-    labs = labs or course.lab_ids
+    labs = labs or [lab.id for lab in course.labs if lab.source_notebook(course.root).exists()]
     for lab in labs:
-        course.lab(lab)
+        if not course.lab(lab).source_notebook(course.root).exists():
+            raise ValueError(f"lab {lab!r} has no source notebook at {course.lab(lab).source_notebook(course.root)}")
     workers = workers or 1
     if workers < 1:
         raise ValueError(f"--workers {workers}: must be at least 1")
@@ -125,7 +129,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     work = out / ".units"
     work.mkdir(exist_ok=True)
     templates = {lab: gradebook.template(course, lab, work) for lab in labs}
-    hide = tuple(sorted({str(course.root), str(out), str(submissions)}))
+    # the kernel sees none of: the course (sources, checks, references), this package, the output, the class
+    hide = tuple(sorted({str(course.root), str(course_mod.ROOT), str(out), str(submissions)}))
     jobs = [UnitJob(student=s, lab=lab, submissions=str(submissions), course_toml=str(Path(course_toml).resolve()),
                     secret=course.secret, hide=hide, template_db=str(templates[lab]), isolate=isolate)
             for s in students_in(submissions, parse_shard(shard)) for lab in labs]
@@ -141,30 +146,54 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     bar = _progress(len(jobs), progress)
     bar.update(summary.reused)
     failures = 0
-    if todo:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
-            futures = {pool.submit(grade_unit, job): job for job in todo}
+    for result in _grade_all(todo, workers, course):
+        save_unit(out, result)
+        summary.results.append(result)
+        failures += result["status"] not in ("ok",)
+        bar.set_postfix(not_ok=failures)
+        bar.update(1)
+    bar.close()
+    summary.results = write_class(out, summary.results, course)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def write_class(out: Path, results: list[dict], course) -> list[dict]:
+    """Write the class from its unit results: feedback/<student>/<lab>.html, grades.csv, cells.csv
+    and gradebook.db (one writer, once). Shared by `grade` and `merge`, so a merged class is
+    written exactly as an unsharded one. Returns the results in table order."""
+    results = tables.sort_results(results, course.lab_ids)
+    titles = {lab.id: f"{lab.title} ({lab.id})" for lab in course.labs}
+    for result in results:
+        feedback.write(out, result, titles.get(result["lab"], ""))
+    tables.write_tables(out, results, course.lab_ids)
+    gradebook.write_class_gradebook(course, results, out / "gradebook.db")
+    return results
+
+
+def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit):
+    """Yield each unit's result as it finishes. A worker process that dies (the grader's own
+    memory, a signal) breaks the pool: the units it did not finish are retried in a fresh pool,
+    once; a unit that breaks it again is reported as an error, and the class goes on."""
+    context = multiprocessing.get_context("spawn")
+    batches = [todo]
+    first = True
+    while batches:
+        batch = batches.pop(0)
+        with ProcessPoolExecutor(max_workers=min(workers, len(batch)), mp_context=context) as pool:
+            futures = {pool.submit(grade, job): job for job in batch}
             for future in as_completed(futures):
                 job = futures[future]
                 try:
-                    result = future.result()
-                except Exception as exc:  # noqa: BLE001 - a worker died: that unit is reported, not lost
-                    result = _worker_failed(job, course, exc)
-                _save_unit(out, result)
-                summary.results.append(result)
-                failures += result["status"] not in ("ok",)
-                bar.set_postfix(not_ok=failures)
-                bar.update(1)
-    bar.close()
-    titles = {lab.id: f"{lab.title} ({lab.id})" for lab in course.labs}
-    for result in summary.results:
-        feedback.write(out, result, titles.get(result["lab"], ""))
-    tables.write_tables(out, summary.results, course.lab_ids)
-    gradebook.write_class_gradebook(course, tables.sort_results(summary.results, course.lab_ids), out / "gradebook.db")
-    summary.results = tables.sort_results(summary.results, course.lab_ids)
-    summary.seconds = time.monotonic() - started
-    return summary
+                    yield future.result()
+                except BrokenProcessPool as exc:
+                    if first:
+                        batches.append([job])  # retried alone, so only the culprit can fail again
+                    else:
+                        yield _worker_failed(job, course, exc)
+                except Exception as exc:  # noqa: BLE001 - that unit is reported, not lost
+                    yield _worker_failed(job, course, exc)
+        first = False
 
 
 def _worker_failed(job: UnitJob, course, exc: Exception) -> dict:

@@ -1,0 +1,112 @@
+"""`autograder merge`: join the outputs of `autograder grade --shard K/N` into one class.
+
+Each part is a grading output folder: its grades.csv says which units (student x lab) the part
+graded, and `.units/<student>/<lab>.json` holds each unit's full result. The merged folder gets the
+same files as an unsharded run, written by the same function (pipeline.write_class), so its
+grades.csv and cells.csv are byte for byte those of grading the whole class at once; the unit
+results are copied too, so the merged folder is itself a grading output (it can be merged again).
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from autograder import course as course_mod
+from autograder.grade import tables
+from autograder.grade.pipeline import Summary, save_unit, write_class
+
+NOT_AN_OUTPUT = "pass the --out folder of an `autograder grade` run (it holds grades.csv and .units/)"
+
+
+def read_part(part: Path) -> list[dict]:
+    """The unit results a grading output folder holds, in grades.csv's order.
+
+    Raises:
+        FileNotFoundError: the folder does not exist.
+        ValueError: it is not a grading output, or a unit listed in grades.csv has no readable result.
+    """
+    if not part.is_dir():
+        raise FileNotFoundError(f"merge: no folder at {part}: {NOT_AN_OUTPUT}")
+    grades, units = part / "grades.csv", part / ".units"
+    if not grades.is_file() or not units.is_dir():
+        missing = " and ".join(str(p.name) for p in (grades, units) if not p.exists())
+        raise ValueError(f"merge: {part} is not a grading output (no {missing}): {NOT_AN_OUTPUT}")
+    try:
+        rows = tables.read_grades(grades)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"merge: {grades} could not be read ({exc}): grade that part again") from None
+    if rows and not {"student_id", "lab"} <= set(rows[0]):
+        raise ValueError(f"merge: {grades} has no student_id and lab columns: {NOT_AN_OUTPUT}")
+    results = []
+    for row in rows:
+        path = units / row["student_id"] / f"{row['lab']}.json"
+        try:
+            result = json.loads(path.read_text())
+        except (OSError, ValueError):
+            raise ValueError(f"merge: {grades} lists {row['student_id']}/{row['lab']} but {path} is missing or "
+                             f"unreadable: grade that part again (its finished units are kept)") from None
+        if (result.get("student"), result.get("lab")) != (row["student_id"], row["lab"]):
+            raise ValueError(f"merge: {path} holds the result of {result.get('student')}/{result.get('lab')}, "
+                             f"not {row['student_id']}/{row['lab']}: grade that part again")
+        results.append(result)
+    return results
+
+
+def main(*, parts: list[str | Path], out: str | Path,
+         course_toml: str | Path = course_mod.COURSE_TOML) -> Summary:
+    """Join the parts' unit results into one grades.csv, cells.csv, feedback/ and gradebook.db.
+
+    Args:
+        parts: grading output folders (`autograder grade --shard K/N --out PART`), one per shard.
+        out: the merged class folder (created); not one of the parts.
+        course_toml: the course the parts were graded with (its lab order sorts the tables).
+    Returns:
+        a Summary of the merged class.
+    Raises:
+        FileNotFoundError: a part does not exist.
+        ValueError: no parts, a part given twice or used as out, a part that is not a grading output,
+            the same student in two parts, or a lab that course.toml does not list.
+    """
+    started = time.monotonic()
+    course = course_mod.load(course_toml)
+    if not parts:
+        raise ValueError("merge: no parts given: pass the output folders of every shard, e.g. parts/*")
+    folders = [Path(p).resolve() for p in parts]
+    out = Path(out).resolve()
+    seen: set[Path] = set()
+    for folder in folders:
+        if folder in seen:
+            raise ValueError(f"merge: {folder} is given twice: pass each part once")
+        seen.add(folder)
+        if folder == out:
+            raise ValueError(f"merge: --out {out} is also a part: merge into a new folder")
+    owner: dict[str, Path] = {}
+    results: list[dict] = []
+    for folder in folders:
+        part_results = read_part(folder)
+        for student in sorted({r["student"] for r in part_results}):
+            if student in owner:
+                raise ValueError(f"merge: student {student!r} is in two parts, {owner[student]} and {folder}: "
+                                 f"merge the parts of one `--shard K/N` split (same N, each K once)")
+            owner[student] = folder
+        for result in part_results:
+            if result["lab"] not in course.lab_ids:
+                raise ValueError(f"merge: {folder} has results for lab {result['lab']!r}, which "
+                                 f"{course_toml} does not list: merge with the course.toml the parts were "
+                                 f"graded with")
+        results += part_results
+    out.mkdir(parents=True, exist_ok=True)
+    for result in results:
+        save_unit(out, result)
+    summary = Summary(out=out, reused=len(results))
+    summary.results = write_class(out, results, course)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def describe(summary: Summary, n_parts: int) -> str:
+    students = len({r["student"] for r in summary.results})
+    return (f"merged {n_parts} parts: {students} students, {len(summary.results)} graded notebooks "
+            f"in {summary.seconds:.1f} s: {summary.out / 'grades.csv'}")
+
