@@ -89,15 +89,16 @@ def load_case(path: Path, lab: str | None = None) -> Case:
     return case
 
 
-def cases(lab: str | None = None) -> list[Case]:
-    """The named submissions of one lab (or of every lab): its own folder, then every case of
-    `_every_lab/` (hostile and broken notebooks) applied to it, named `every_lab_<case>`."""
+def cases(lab: str | None = None, *, every_lab: bool = False) -> list[Case]:
+    """The named submissions of one lab (or of every lab): its own folder and, with every_lab,
+    every case of `_every_lab/` (hostile and broken notebooks: only ever run them in the
+    sandbox, never with run_in_process) applied to it, named `every_lab_<case>`."""
     labs = [lab] if lab else sorted(p.name for p in SUBMISSIONS.iterdir() if p.is_dir() and not p.name.startswith("_"))
     out = []
     for name in labs:
         paths = sorted(SUBMISSIONS.glob(f"{name}/*.py")) + sorted(SUBMISSIONS.glob(f"{name}/*.ipynb"))
         out += [load_case(p) for p in paths if not p.name.startswith("_")]
-        if (ROOT / "release" / name).is_dir():
+        if every_lab and (ROOT / "release" / name).is_dir():
             for path in sorted((SUBMISSIONS / "_every_lab").glob("*.py")):
                 case = load_case(path, lab=name)
                 case.name = f"every_lab_{path.stem}"
@@ -295,6 +296,8 @@ def run_in_process(case: Case, *, secret: str = "demo-secret-not-for-real-classe
     os.environ.setdefault("MPLBACKEND", "Agg")
     from autograder.checks import in_process_caller, run_check
 
+    if case.path.parent.name == "_every_lab":
+        raise ValueError(f"{case.id} is hostile: grade it in the sandbox, never in this process")
     tolerances = tomllib.loads((ROOT / "course.toml").read_text())["tolerances"]
     nb = build_notebook(case)
     namespace: dict = {"__name__": "__main__"}

@@ -51,7 +51,7 @@ def grade(submissions: Path, out: Path, **kwargs):
 def graded_lab(lab: str) -> tuple[Path, dict, dict]:
     """Grade every case of `lab`: (out folder, grades rows by case, cells rows by (case, grade_id))."""
     root = Path(tempfile.mkdtemp(prefix=f"corpus-{lab}-"))
-    build_class(corpus.cases(lab), root / "submitted")
+    build_class(corpus.cases(lab, every_lab=True), root / "submitted")
     grade(root / "submitted", root / "out", labs=[lab])
     grades = {row["student_id"]: row for row in read_csv(root / "out" / "grades.csv")}
     cells = {(row["student_id"], row["grade_id"]): row for row in read_csv(root / "out" / "cells.csv")}

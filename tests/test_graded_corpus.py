@@ -10,7 +10,7 @@ from tests import corpus
 from tests.grading import graded_lab
 
 COURSE = course_mod.load()
-CASES = [c for c in corpus.cases() if COURSE.lab(c.lab).source_notebook().exists()]
+CASES = [c for c in corpus.cases(every_lab=True) if COURSE.lab(c.lab).source_notebook().exists()]
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(c.lab)) for c in CASES])
