@@ -47,7 +47,8 @@ def config_for(course: Course, *, db_url: str, root: Path | None = None) -> Conf
     cfg.CourseDirectory.root = str(root or course.root)
     cfg.CourseDirectory.course_id = course.id
     cfg.CourseDirectory.db_url = db_url
-    cfg.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
+    cfg.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store",
+                                  ".hypothesis"]
     cfg.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\n" + STUB}
     cfg.GenerateAssignment.preprocessors = [
         IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, NameTheStubs, ClearOutput,

@@ -12,11 +12,14 @@ the same plain-data round trip.
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 __all__ = ["CheckFailed", "Returned", "Context", "KernelFunction", "check", "CHECKS",
            "expect_returned", "expect_array", "expect_close", "expect_float", "expect_unchanged",
@@ -24,6 +27,11 @@ __all__ = ["CheckFailed", "Returned", "Context", "KernelFunction", "check", "CHE
 
 # grade_id -> check, per lab: filled by @check in the lab modules (autograder/checks/labN_*.py)
 CHECKS: dict[str, dict[str, Callable[["Context"], None]]] = {}
+
+# Hypothesis keeps caches (constants it saw in the source) in ./.hypothesis: never in the course
+# folders, which nbgrader would copy into release/ and the kernel's working folder.
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "autograder-hypothesis"))
 
 settings.register_profile(
     "grading", database=None, deadline=None, derandomize=False, print_blob=False,
