@@ -26,3 +26,14 @@ def test_does_the_submission_score_exactly_what_its_name_says(case):
     assert row["status"] == case.expect_status
     assert float(row["score"]) == sum(want.values())
     assert sorted(f for f in row["flags"].split(";") if f) == sorted(case.expect_flags)
+
+
+@pytest.mark.xdist_group("lab3_backprop")
+def test_does_feedback_explain_a_failed_check_without_showing_hidden_code():
+    out, _, _ = graded_lab("lab3_backprop")
+    page = (out / "feedback" / "backward_sign_error" / "lab3_backprop.html").read_text()
+    assert "backward" in page and "a sign error?" in page and "expected" in page
+    for secret in ("run_here", "HIDDEN TESTS", "autograder.checks", "delta2", "def backward"):
+        assert secret not in page
+    blank = (out / "feedback" / "blank" / "lab3_backprop.html").read_text()
+    assert "not implemented yet" in blank and "0 / 20" in blank
