@@ -1,0 +1,8 @@
+# 2 / the smallest eigenvalue (eigvalsh sorts ascending): too large a rate, so the notebook's
+# training at 0.9 times it diverges and estimated_prices fails too.
+# base: solution
+# expect-failing: max_stable_lr, estimated_prices
+# %% solution_max_stable_lr
+def max_stable_lr(X):
+    """2 / (largest eigenvalue of X.T @ X): the batch rule converges for every rate below it."""
+    return float(2.0 / np.linalg.eigvalsh(X.T @ X)[0])

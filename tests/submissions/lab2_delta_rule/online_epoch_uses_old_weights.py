@@ -1,0 +1,16 @@
+# Online mode computes every case's change from the weights at the start of the epoch: that is
+# the batch rule, not online learning.
+# base: solution
+# expect-failing: train_delta_rule_online
+# %% solution_train
+def train_delta_rule(w0, X, t, lr, n_epochs, mode):
+    """Weight history, shape (n_epochs + 1, D), of the delta rule in mode "batch" or "online"."""
+    w = np.array(w0, dtype=float)
+    history = [w]
+    for _ in range(n_epochs):
+        if mode == "batch":
+            w = delta_rule_batch_step(w, X, t, lr)
+        else:
+            w = w + sum(delta_rule_online_step(w, x_n, t_n, lr) - w for x_n, t_n in zip(X, t))
+        history.append(w)
+    return np.array(history)

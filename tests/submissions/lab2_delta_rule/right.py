@@ -1,0 +1,2 @@
+# The instructor's solution as released: every cell full marks.
+# base: solution
