@@ -11,6 +11,7 @@ the same plain-data round trip.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import tempfile
@@ -89,9 +90,18 @@ def case_seed(secret: str, lab: str, grade_id: str, salt: str = "") -> int:
     return int.from_bytes(digest[:8], "big")
 
 
+_DRAWN: dict = {}
+
+
 def draw_cases(strategy, *, n: int, seed_value: int, explicit: Sequence = ()) -> list:
     """`explicit` edge cases, then up to `n` examples drawn from `strategy` under the grading
-    profile: the same list for the same seed, on every machine and run."""
+    profile: the same list for the same seed, on every machine and run.
+
+    The draws are kept per process (keyed by seed, n and the strategy's repr) and handed out as
+    deep copies: a grading worker draws each check's inputs once for the whole class."""
+    key = (seed_value, n, repr(strategy))
+    if key in _DRAWN:
+        return copy.deepcopy(list(explicit) + _DRAWN[key])
     drawn: list = []
 
     @settings(settings.get_profile("grading"), max_examples=max(1, n))
@@ -101,7 +111,8 @@ def draw_cases(strategy, *, n: int, seed_value: int, explicit: Sequence = ()) ->
         drawn.append(case)
 
     collect()
-    return list(explicit) + drawn[:n]
+    _DRAWN[key] = drawn[:n]
+    return copy.deepcopy(list(explicit) + drawn[:n])
 
 
 class Context:
