@@ -77,15 +77,23 @@ def _num(x: float) -> str:
 
 
 def load_results(out: Path | str) -> list[dict]:
-    """The unit results (one per student and lab) that `autograder grade` saved under OUT/.units/."""
-    units = Path(out) / ".units"
-    if not units.is_dir():
-        raise FileNotFoundError(f"no graded results in {out}: run `autograder grade SUBMISSIONS --out {out}` first")
+    """The unit results (one per student and lab) of the last `autograder grade` run into OUT:
+    those its grades.csv lists (.units/ may still hold results of students since removed)."""
+    out = Path(out)
+    grades, units = out / "grades.csv", out / ".units"
+    if not grades.is_file() or not units.is_dir():
+        raise FileNotFoundError(f"no graded results in {out} (grades.csv and .units/): "
+                                f"run `autograder grade SUBMISSIONS --out {out}` first")
+    with open(grades, newline="") as f:
+        listed = [(row["student_id"], row["lab"]) for row in csv.DictReader(f)]
     results = []
-    for path in sorted(units.glob("*/*.json")):
-        results.append(json.loads(path.read_text()))
-    if not results:
-        raise FileNotFoundError(f"{units} holds no results: run `autograder grade` first")
+    for student, lab in listed:
+        path = units / student / f"{lab}.json"
+        try:
+            results.append(json.loads(path.read_text()))
+        except (OSError, ValueError):
+            raise FileNotFoundError(f"{path} is missing or unreadable: grade {out} again "
+                                    "(finished units are kept)") from None
     return results
 
 

@@ -1,0 +1,149 @@
+"""A tiny lab 3 class, graded once, then reported on and exported; every fact asserted exactly.
+
+- on_time_backward_zero: backward returns zero gradients, no timestamp: 9 of 20;
+- late_one_day_solution: the instructor's solutions, 10 h after the due date: 20 - 2 = 18;
+- late_nine_days_backward_doubled: backward twice the true gradient, sgd_step raises with HTML in
+  its message; 8 days and a minute late (9 started days, more than max_days = 7): 7 -> 0.
+"""
+from __future__ import annotations
+
+import csv
+import html
+from pathlib import Path
+
+import pytest
+
+from autograder import course as course_mod
+from autograder import export, report
+from tests import corpus
+
+pytestmark = pytest.mark.xdist_group("report_and_export")  # one worker grades the class once
+
+LAB = "lab3_backprop"
+BACKWARD_ZERO = '''def backward(params, cache, T):
+    return {k: np.zeros_like(v) for k, v in params.items()}
+'''
+BACKWARD_DOUBLED = '''def backward(params, cache, T):
+    X, H, Y = cache["X"], cache["H"], cache["Y"]
+    d2 = 2 * (Y - T) * Y * (1 - Y)
+    d1 = (d2 @ params["W2"]) * H * (1 - H)
+    return {"W1": d1.T @ X, "b1": d1.sum(0), "W2": d2.T @ H, "b2": d2.sum(0)}
+'''
+SGD_RAISES = '''def sgd_step(params, grads, lr):
+    raise ValueError("<script>alert('x')</script> & co")
+'''
+STUDENTS = {
+    "on_time_backward_zero": ({"solution_backward": BACKWARD_ZERO}, None),
+    "late_one_day_solution": ({}, "2026-12-19 10:00:00.000000 UTC"),
+    "late_nine_days_backward_doubled": ({"solution_backward": BACKWARD_DOUBLED, "solution_sgd_step": SGD_RAISES},
+                                        "2026-12-27 00:00:00.000000 UTC"),
+}
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with open(path, newline="") as f:
+        return list(csv.reader(f))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> Path:
+    from autograder.grade import pipeline
+
+    root = tmp_path_factory.mktemp("class")
+    for student, (cells, timestamp) in STUDENTS.items():
+        case = corpus.Case(lab=LAB, name=student, path=Path(f"{student}.py"), cells=cells, base="solution")
+        folder = corpus.write_submission(case, root / "submitted" / student / LAB)
+        if timestamp:
+            (folder / "timestamp.txt").write_text(timestamp + "\n")
+    pipeline.main(submissions=root / "submitted", out=root / "out", labs=[LAB], workers=3, progress=False)
+    return root / "out"
+
+
+def test_are_the_scores_before_penalties_what_the_notebooks_earned(graded):
+    scores = {r["student"]: r["score"] for r in export.load_results(graded)}
+    assert scores == {"on_time_backward_zero": 9.0, "late_one_day_solution": 20.0,
+                      "late_nine_days_backward_doubled": 7.0}
+
+
+def test_does_the_item_analysis_give_exact_pass_rates_and_group_the_backward_failures(graded):
+    items = {item.grade_id: item for item in report.item_analysis(export.load_results(graded))}
+    assert list(items) == ["init_params", "forward", "loss", "backward", "sgd_step", "train", "train_xor"]
+    assert (items["forward"].passed, items["forward"].attempts, items["forward"].pass_rate) == (3, 3, 1.0)
+    backward = items["backward"]
+    assert (backward.passed, backward.attempts) == (1, 3)
+    assert backward.mean_score == pytest.approx(2.0)
+    # Two students, two different wrong entries and values: one group, counted twice.
+    assert [(group, count) for group, count, _ in backward.common_messages()] == [("W1 is wrong at entry", 2)]
+    assert [(group, count) for group, count, _ in items["sgd_step"].common_messages()] == [("raised ValueError", 1)]
+    assert items["train_xor"].pass_rate == pytest.approx(1 / 3)
+
+
+def test_does_message_group_keep_names_and_drop_numbers():
+    assert report.message_group("train for 1 epochs with lr=0.78: params: W2 is wrong at entry (0, 1): "
+                                "expected 3.3, got 3.4") == "W2 is wrong at entry"
+    assert report.message_group("train on XOR (4 hidden units): final loss 0.552, expected below 0.05") == "final loss #"
+    assert report.message_group("init_params(2, 2, 1, rng): not implemented yet (it raises NotImplementedError)") \
+        == "not implemented yet"
+    assert report.message_group("no notebook submitted") == "no notebook submitted"
+
+
+def test_is_the_report_one_page_with_histogram_and_escaped_student_text(graded):
+    path = report.main(out=graded)
+    page = path.read_text()
+    assert path == graded / "report.html"
+    assert page.count('src="data:image/png;base64,') == 1
+    assert "<script>" not in page
+    assert html.escape("<script>alert('x')</script> & co") in page
+    assert "<b>2</b> &times; W1 is wrong at entry" in page
+    assert "<tr><td>late (any status)</td><td class='num'>2</td></tr>" in page
+    assert "<tr><td>ok</td><td class='num'>3</td></tr>" in page
+
+
+def test_does_the_canvas_csv_carry_points_possible_and_the_penalised_scores(graded):
+    result = export.main(out=graded, format="canvas")
+    assert result.path == graded / "canvas.csv"
+    assert _rows(result.path) == [
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Backprop in a three-layer network (lab3_backprop)"],
+        ["Points Possible", "", "", "", "", "20"],
+        ["late_nine_days_backward_doubled", "", "", "late_nine_days_backward_doubled", "", "0"],
+        ["late_one_day_solution", "", "", "late_one_day_solution", "", "18"],
+        ["on_time_backward_zero", "", "", "on_time_backward_zero", "", "9"],
+    ]
+    assert [(late.student, late.days, late.score, late.penalised) for late in result.late] == [
+        ("late_nine_days_backward_doubled", 9, 7.0, 0.0), ("late_one_day_solution", 1, 20.0, 18.0)]
+    assert result.late[1].seconds == 10 * 3600 + 60
+
+
+def test_does_a_roster_fill_canvas_identity_columns(graded, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,Student,ID,SIS User ID,SIS Login ID,Section\n"
+                      "late_one_day_solution,\"Doe, Jane\",4242,S001,jdoe,Section 2\n")
+    rows = _rows(export.main(out=graded, format="canvas", roster=roster, dest=tmp_path / "c.csv").path)
+    assert rows[3] == ["Doe, Jane", "4242", "S001", "jdoe", "Section 2", "18"]
+    assert rows[4] == ["on_time_backward_zero", "", "", "on_time_backward_zero", "", "9"]
+
+
+def test_does_the_plain_csv_have_one_column_per_lab_and_a_total(graded):
+    path = export.main(out=graded, format="csv").path
+    assert path == graded / "grades_export.csv"
+    assert _rows(path) == [["student_id", "lab3_backprop", "total"],
+                           ["late_nine_days_backward_doubled", "0", "0"],
+                           ["late_one_day_solution", "18", "18"],
+                           ["on_time_backward_zero", "9", "9"]]
+
+
+def test_does_the_late_rule_charge_per_started_day_and_zero_beyond_max_days():
+    course = course_mod.load()
+    due = course.lab(LAB).due  # 2026-12-18T23:59:00+00:00; 20 points, 0.1 a day, 7 days at most
+    result = {"student": "s", "lab": LAB, "score": 15.0}
+    at = lambda text: export.late_rule(dict(result, timestamp=text), course)  # noqa: E731
+    assert at("2026-12-18 23:59:00.000000 UTC").penalised == 15.0  # on the minute: on time
+    assert at("2026-12-18 23:59:01.000000 UTC").penalised == 13.0  # one second: one started day
+    assert at("2026-12-20 00:00:00.000000 UTC").penalised == 11.0  # 24 h 1 min: two days
+    assert at("2026-12-25 23:59:00.000000 UTC").penalised == 1.0  # exactly 7 days: 15 - 14
+    assert at("2026-12-25 23:59:01.000000 UTC").penalised == 0.0  # beyond max_days
+    assert at("2026-12-19 00:59:00.000000 CET").penalised == 15.0  # another zone, on time
+    assert export.late_rule(dict(result, timestamp=None, seconds_late=90000.0), course).days == 2
+    unreadable = at("yesterday-ish")
+    assert (unreadable.penalised, unreadable.days) == (15.0, 0) and "unreadable timestamp" in unreadable.problem
+    assert export.late_rule(dict(result, score=1.0, timestamp="2026-12-19 10:00:00 UTC"), course).penalised == 0.0
