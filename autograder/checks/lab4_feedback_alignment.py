@@ -1,0 +1,250 @@
+"""Hidden checks for lab4_feedback_alignment: one per graded cell, named by its grade_id."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from autograder import gradcheck
+from autograder.checks.core import (CheckFailed, check, expect_close, expect_dict_of_arrays, expect_float,
+                                    expect_returned, expect_unchanged)
+from autograder.reference import lab4_feedback_alignment as ref
+from autograder.strategies import float_arrays, shapes, three_layer_cases
+
+LAB = "lab4_feedback_alignment"
+KEYS = ("W1", "b1", "W2", "b2")
+ANGLE_ATOL = 1e-4  # degrees: arccos is ill-conditioned near 0 and 180 (an error of 1e-16 in the
+                   # cosine moves the angle by about 1e-6 degrees), so angles get an absolute margin
+
+# The seeded teacher task of `train_fa_teacher` (30 inputs, 50 hidden units, 10 outputs, 100 cases,
+# small initial weights, lr 1e-3, 200 epochs). Measured on the reference over 1000 seeds: the loss
+# falls by at least 99.6 percent and the final FA/BP angle of the W1 updates is at most 41 degrees
+# (mean 31); a network trained by backprop instead ends at 80 degrees or more against the same B.
+TEACHER = {"n_cases": 100, "n_in": 30, "n_hidden": 50, "n_out": 10}
+TEACHER_LR, TEACHER_EPOCHS = 1e-3, 200
+MIN_REDUCTION, MAX_ANGLE = 0.90, 60.0
+
+
+def _edge_cases():
+    """Always checked: saturated tanh units, a single case, one hidden unit, one output."""
+    rng = np.random.default_rng(4)
+    saturated = ({"W1": rng.normal(0, 8, (3, 2)), "b1": np.array([20.0, -20.0, 0.0]),
+                  "W2": rng.normal(0, 2, (2, 3)), "b2": np.array([1.5, -1.5])},
+                 rng.normal(0, 10, (4, 2)), rng.normal(0, 2, (4, 2)))
+    single = ({"W1": rng.normal(size=(4, 3)), "b1": rng.normal(size=4), "W2": rng.normal(size=(2, 4)),
+               "b2": rng.normal(size=2)}, rng.normal(size=(1, 3)), rng.normal(size=(1, 2)))
+    one_hidden = ({"W1": rng.normal(size=(1, 5)), "b1": rng.normal(size=1), "W2": rng.normal(size=(3, 1)),
+                   "b2": rng.normal(size=3)}, rng.normal(size=(6, 5)), rng.normal(size=(6, 3)))
+    one_output = ({"W1": rng.normal(size=(4, 2)), "b1": rng.normal(size=4), "W2": rng.normal(size=(1, 4)),
+                   "b2": rng.normal(size=1)}, rng.normal(size=(5, 2)), rng.normal(size=(5, 1)))
+    return [saturated, single, one_hidden, one_output]
+
+
+def _cases(ctx, **kw):
+    return ctx.cases(three_layer_cases(target_range=(-3.0, 3.0), **kw), explicit=_edge_cases())
+
+
+def _what(name, params, T):
+    return (f"{name} with {T.shape[0]} cases, {params['W1'].shape[1]} inputs, {params['W1'].shape[0]} hidden, "
+            f"{T.shape[1]} outputs")
+
+
+def _feedback(ctx, cases):
+    rng = ctx.rng("B")
+    return [rng.normal(0, 1, p["W2"].T.shape) for p, _, _ in cases]
+
+
+@check(LAB, "bp_backward")
+def bp_backward(ctx):
+    cases = _cases(ctx)
+    rtol, atol = ctx.tol()
+    rng = ctx.rng()
+    consistent = [(p, ref.forward(p, X)[1], T) for p, X, T in cases]
+    # Caches from other weights: backprop reads the activations from the cache.
+    shifted = [(p, ref.forward({k: v + rng.normal(0, 1, v.shape) for k, v in p.items()}, X)[1], T)
+               for p, X, T in cases[: max(3, len(cases) // 2)]]
+    got, got_shifted = ctx.call_many([("bp_backward", consistent), ("bp_backward", shifted)])
+    for (params, cache, T), ret in zip(consistent, got):
+        what = _what("bp_backward", params, T)
+        expect_dict_of_arrays(expect_returned(ret, what), ref.bp_backward(params, cache, T), what,
+                              rtol=rtol, atol=atol)
+        expect_unchanged(ret, (params, cache, T), what)
+    for (params, cache, T), ret in list(zip(consistent, got))[:3]:
+        # against finite differences of the reference loss, not only the reference gradient
+        ok, err = gradcheck.directional_check(lambda p: ref.loss(ref.forward(p, cache["X"])[0], T), params,
+                                              ret.value, n_directions=2, rng=ctx.rng("fd"), rtol=1e-4, atol=1e-7)
+        if not ok:
+            raise CheckFailed(f"bp_backward: disagrees with finite differences of the loss (relative error {err:.2g})")
+    for (params, cache, T), ret in zip(shifted, got_shifted):
+        grads = expect_returned(ret, "bp_backward")
+        want = ref.bp_backward(params, cache, T)
+        if not isinstance(grads, dict) or not all(
+                isinstance(grads.get(k), np.ndarray) and grads[k].shape == want[k].shape
+                and np.allclose(grads[k], want[k], rtol=rtol, atol=atol) for k in KEYS):
+            raise CheckFailed("bp_backward does not use the activations in cache: reuse cache['H'] and "
+                              "cache['Y'] from the forward pass (the chain rule), do not re-run forward")
+
+
+@check(LAB, "fa_backward")
+def fa_backward(ctx):
+    cases = _cases(ctx)
+    rtol, atol = ctx.tol()
+    calls = [(p, ref.forward(p, X)[1], T, B) for (p, X, T), B in zip(cases, _feedback(ctx, cases))]
+    transport = [(p, c, T, p["W2"].T.copy()) for p, c, T, _ in calls]
+    got, got_transport = ctx.call_many([("fa_backward", calls), ("fa_backward", transport)])
+    for args, ret in zip(transport, got_transport):
+        what = _what("fa_backward", args[0], args[2]) + " and B = W2.T"
+        expect_dict_of_arrays(expect_returned(ret, what), ref.bp_backward(*args[:3]), what, rtol=rtol, atol=atol)
+    for args, ret in zip(calls, got):
+        what = _what("fa_backward", args[0], args[2]) + " and a random B"
+        grads = expect_returned(ret, what)
+        want = ref.fa_backward(*args)
+        if isinstance(grads, dict) and isinstance(grads.get("W1"), np.ndarray) and grads["W1"].shape == want["W1"].shape \
+                and np.allclose(grads["W1"], ref.bp_backward(*args[:3])["W1"], rtol=rtol, atol=atol) \
+                and not np.allclose(want["W1"], ref.bp_backward(*args[:3])["W1"], rtol=rtol, atol=atol):
+            raise CheckFailed(f"{what}: W1 is backprop's gradient: send the output error back through B, "
+                              "not through W2.T")
+        expect_dict_of_arrays(grads, want, what, rtol=rtol, atol=atol)
+        expect_unchanged(ret, args, what)
+
+
+@check(LAB, "fa_backward_output_layer")
+def fa_backward_output_layer(ctx):
+    cases = _cases(ctx)
+    rtol, atol = ctx.tol()
+    calls = [(p, ref.forward(p, X)[1], T, B) for (p, X, T), B in zip(cases, _feedback(ctx, cases))]
+    for args, ret in zip(calls, ctx.call("fa_backward", calls)):
+        what = _what("fa_backward", args[0], args[2]) + " and a random B"
+        grads = expect_returned(ret, what)
+        if not isinstance(grads, dict) or not {"W2", "b2"} <= set(grads):
+            raise CheckFailed(f"{what}: expected a dict with keys W1, b1, W2, b2")
+        want = ref.bp_backward(*args[:3])
+        for key in ("W2", "b2"):
+            expect_close(grads[key], want[key], f"{what}: {key}", rtol=rtol, atol=atol,
+                         hint="the output layer's gradient is backprop's, whatever B is")
+
+
+def _nonzero(a: np.ndarray) -> np.ndarray:
+    a = np.where(np.abs(a) < 1e-3, 0.0, a)  # no denormal-sized entries: their norms underflow
+    if np.linalg.norm(a) < 1e-2:
+        a = a.copy()
+        a.flat[0] = 1.0
+    return a
+
+
+@st.composite
+def _angle_cases(draw):
+    shape = draw(shapes(min_dims=1, max_dims=3, max_side=5))
+    u = _nonzero(draw(float_arrays(shape)))
+    v = _nonzero(draw(float_arrays(shape)))
+    scale = draw(st.floats(min_value=1e-3, max_value=1e3))
+    return u, v, scale
+
+
+# Vectors for which the plain cosine dot(u, u) / (norm(u) * norm(u)) rounds to just above 1 (and
+# just below -1 for -u): arccos then gives nan unless the cosine is clipped to [-1, 1].
+ROUNDING = [np.array([0.9, 0.09]), np.array([-0.7, -1.27, -0.62, 0.04, -2.33]),
+            np.array([-0.13, 0.64, 0.1, -0.54, 0.36, 1.3, 0.95]), np.array([-1.25, -0.73, -0.54, -0.32, 0.41])]
+
+
+@check(LAB, "angle_between")
+def angle_between(ctx):
+    explicit = [(u, np.roll(u, 1), 2.0) for u in ROUNDING] + [
+        (np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[0.0, 1.0], [0.0, 0.0]]), 5.0),
+        (np.array([1.0, 2.0, 3.0]), np.array([-1.0, 0.5, 0.0]), 0.1)]
+    cases = ctx.cases(_angle_cases(), explicit=explicit)
+    calls, wants, props = [], [], []
+    for u, v, c in cases:
+        for args, want, prop in [((u, v), ref.angle_between(u, v), "against the reference"),
+                                 ((u, u.copy()), 0.0, "of an array with itself"),
+                                 ((u, -u), 180.0, "of an array with its negative"),
+                                 ((c * u, v), ref.angle_between(u, v), f"unchanged when u is scaled by {c:.3g}"),
+                                 ((v, u), ref.angle_between(u, v), "symmetric: angle_between(v, u)")]:
+            calls.append(args)
+            wants.append(want)
+            props.append(prop)
+    for args, want, prop, ret in zip(calls, wants, props, ctx.call("angle_between", calls)):
+        what = f"angle_between of arrays of shape {args[0].shape} ({prop})"
+        got = expect_returned(ret, what)
+        if isinstance(got, float) and np.isnan(got):
+            raise CheckFailed(f"{what}: got nan: rounding can push the cosine just outside [-1, 1]; clip it")
+        radians = isinstance(got, float) and want > 1 and np.isclose(got, np.radians(want), rtol=1e-6)
+        expect_float(got, want, what, rtol=1e-6, atol=ANGLE_ATOL, hint="radians? return degrees" if radians else "")
+        expect_unchanged(ret, args, what)
+
+
+def _as_floats(seq, what):
+    if isinstance(seq, np.ndarray) and seq.ndim == 1:
+        return seq.astype(float)
+    if not isinstance(seq, (list, tuple)) or not all(
+            (isinstance(x, (float, int)) and not isinstance(x, bool)) or (isinstance(x, np.ndarray) and x.size == 1)
+            for x in seq):
+        raise CheckFailed(f"{what}: expected a list of floats, one per epoch")
+    return np.array([float(np.ravel(x)[0]) if isinstance(x, np.ndarray) else float(x) for x in seq])
+
+
+def _expect_train(value, what):
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict) and isinstance(value[1], dict)):
+        raise CheckFailed(f"{what}: expected (params, history), history a dict of per-epoch lists")
+    return value
+
+
+@check(LAB, "train")
+def train(ctx):
+    cases = _cases(ctx, max_cases=6, max_hidden=5)[:8]
+    rng = ctx.rng()
+    Bs = _feedback(ctx, cases)
+    calls = []
+    for (p, X, T), B in zip(cases, Bs):
+        p = {k: v / 3.0 for k, v in p.items()}  # milder weights: a few steps must not diverge
+        lr, n = float(rng.uniform(0.01, 0.1)), int(rng.integers(1, 6))
+        fa_args = (p, X, T, lr, n, "fa", B)
+        with np.errstate(all="ignore"):
+            usable = np.all(np.isfinite(ref.train(*fa_args)[1]["angle"]))  # no angle with a zero W1 update
+        if usable:
+            calls += [(p, X, T, lr, n, "bp"), fa_args]
+    rtol, atol = ctx.tol()
+    for args, ret in zip(calls, ctx.call("train", calls)):
+        what = f"train with rule {args[5]!r} for {args[4]} epochs, lr={args[3]:.3g}"
+        params, history = _expect_train(expect_returned(ret, what), what)
+        want_params, want_history = ref.train(*args)
+        for key in want_history:
+            if key not in history:
+                raise CheckFailed(f"{what}: history has no {key!r} (keys {sorted(map(str, history))})")
+            got = _as_floats(history[key], f"{what}: history[{key!r}]")
+            if key == "loss":
+                want = np.array(want_history[key])
+                hint = ""
+                if got.shape == want.shape and len(want) > 1 and np.allclose(got[:-1], want[1:], rtol=rtol, atol=atol):
+                    hint = "history['loss'][i] is the loss before the i-th update"
+                elif args[5] == "fa" and got.shape == want.shape and np.allclose(
+                        got, ref.train(*args[:4], args[4], "bp")[1]["loss"], rtol=rtol, atol=atol):
+                    hint = "the weights moved as backprop moves them: with rule 'fa', step along fa_backward's update"
+                expect_close(got, want, f"{what}: history['loss']", rtol=rtol, atol=atol, hint=hint)
+            else:
+                expect_close(got, np.array(want_history[key]), f"{what}: history['angle']", rtol=1e-6,
+                             atol=ANGLE_ATOL, hint="the angle in degrees between the FA and BP updates of W1, "
+                                                   "before each update")
+        expect_dict_of_arrays(params, want_params, f"{what}: params", rtol=rtol, atol=atol)
+        expect_unchanged(ret, args, what)
+
+
+@check(LAB, "train_fa_teacher")
+def train_fa_teacher(ctx):
+    params, X, T, B = ref.teacher_task(ctx.rng(), **TEACHER)
+    what = (f"train(..., rule='fa') on a linear teacher task ({TEACHER['n_in']} inputs, {TEACHER['n_hidden']} "
+            f"hidden, {TEACHER['n_out']} outputs, lr {TEACHER_LR}, {TEACHER_EPOCHS} epochs)")
+    ret = ctx.call("train", [(params, X, T, TEACHER_LR, TEACHER_EPOCHS, "fa", B)])[0]
+    learned, _ = _expect_train(expect_returned(ret, what), what)
+    try:
+        learned = {k: np.asarray(learned[k], dtype=float).reshape(params[k].shape) for k in KEYS}
+        Y, cache = ref.forward(learned, X)
+    except Exception:
+        raise CheckFailed(f"{what}: the returned params are not a network of the shapes given") from None
+    start, end = ref.loss(ref.forward(params, X)[0], T), ref.loss(Y, T)
+    if not end <= (1 - MIN_REDUCTION) * start:
+        raise CheckFailed(f"{what}: the loss went from {start:.4g} to {end:.4g}, expected a fall of at least "
+                          f"{MIN_REDUCTION:.0%}")
+    angle = ref.angle_between(ref.fa_backward(learned, cache, T, B)["W1"], ref.bp_backward(learned, cache, T)["W1"])
+    if not angle < MAX_ANGLE:
+        raise CheckFailed(f"{what}: after training, the FA update of W1 is {angle:.1f} degrees from backprop's, "
+                          f"expected below {MAX_ANGLE:.0f}: is B what sends the error back during training?")

@@ -1,0 +1,120 @@
+"""lab4_feedback_alignment: its checks judge each named example submission as its header says
+(in-process, no kernel), and its reference means what the lab says (backprop is the gradient, FA
+with B = W2.T is backprop, FA learns the teacher task with the margins the hidden check relies on)."""
+from __future__ import annotations
+
+import warnings
+
+import nbformat
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from autograder import course as course_mod
+from autograder import gradcheck
+from autograder.checks import checks_for
+from autograder.checks import lab4_feedback_alignment as checks
+from autograder.reference import lab4_feedback_alignment as ref
+from autograder.release import graded_points
+from tests import corpus
+
+LAB = "lab4_feedback_alignment"
+CASES = corpus.cases(LAB)
+RNG = np.random.default_rng(0)
+
+
+def _failing(case):
+    # one BLAS thread: the notebook's digits cell is small matrices, which threads only slow down
+    with warnings.catch_warnings(), threadpool_limits(1):
+        warnings.simplefilter("ignore")  # the buggy submissions diverge on purpose
+        results = corpus.run_in_process(case)
+    return sorted(gid for gid, (passed, _) in results.items() if not passed), results
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_does_each_example_submission_fail_exactly_the_cells_its_header_names(case):
+    failing, results = _failing(case)
+    assert failing == sorted(case.expect_failing), {g: m for g, (p, m) in results.items() if not p}
+
+
+def test_does_the_right_submission_pass_all_six_checks():
+    failing, results = _failing(next(c for c in CASES if c.name == "right"))
+    assert failing == [] and len(results) == 6
+
+
+def test_does_every_graded_cell_have_a_check_and_every_check_a_cell():
+    points = graded_points(course_mod.load().lab(LAB).source_notebook())
+    assert set(points) == set(checks_for(LAB))
+
+
+def test_do_the_graded_cells_sum_to_the_points_in_course_toml():
+    course = course_mod.load()
+    assert sum(graded_points(course.lab(LAB).source_notebook()).values()) == course.lab(LAB).points == 20
+
+
+def test_does_the_notebook_give_the_reference_network():
+    nb = nbformat.read(course_mod.load().lab(LAB).source_notebook(), as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup_network")
+    namespace = {"np": np, "print": lambda *a, **k: None}
+    exec(cell.source, namespace)  # noqa: S102 - the course's own locked cell
+    params, X, T, _ = ref.teacher_task(np.random.default_rng(1), n_cases=7)
+    Y, cache = namespace["forward"](params, X)
+    want_Y, want_cache = ref.forward(params, X)
+    assert np.array_equal(Y, want_Y) and set(cache) == set(want_cache) == {"X", "Z1", "H", "Y"}
+    assert namespace["loss"](Y, T) == ref.loss(want_Y, T)
+
+
+def test_does_the_reference_bp_backward_agree_with_central_differences():
+    params, X, T, _ = ref.teacher_task(RNG, n_cases=6, n_in=4, n_hidden=5, n_out=3, init_scale=1.0)
+    fd = gradcheck.numerical_gradient(lambda p: ref.loss(ref.forward(p, X)[0], T), params)
+    grads = ref.bp_backward(params, ref.forward(params, X)[1], T)
+    assert all(gradcheck.relative_error(grads[k], fd[k]) < 1e-6 for k in params)
+
+
+def test_is_feedback_alignment_with_B_equal_to_W2_transpose_exactly_backprop():
+    params, X, T, _ = ref.teacher_task(RNG, n_cases=6, n_in=4, n_hidden=5, n_out=3, init_scale=1.0)
+    cache = ref.forward(params, X)[1]
+    fa, bp = ref.fa_backward(params, cache, T, params["W2"].T), ref.bp_backward(params, cache, T)
+    assert all(np.array_equal(fa[k], bp[k]) for k in params)
+
+
+def test_does_a_random_B_change_only_the_hidden_layer_update():
+    params, X, T, B = ref.teacher_task(RNG, n_cases=6, n_in=4, n_hidden=5, n_out=3, init_scale=1.0)
+    cache = ref.forward(params, X)[1]
+    fa, bp = ref.fa_backward(params, cache, T, B), ref.bp_backward(params, cache, T)
+    assert np.array_equal(fa["W2"], bp["W2"]) and np.array_equal(fa["b2"], bp["b2"])
+    assert not np.allclose(fa["W1"], bp["W1"])
+
+
+def test_is_the_reference_angle_0_for_parallel_90_for_orthogonal_and_180_for_opposite_arrays():
+    for u in checks.ROUNDING:  # the vectors whose unclipped cosine rounds past 1
+        assert ref.angle_between(u, u) == 0.0 and ref.angle_between(u, -u) == 180.0
+        assert not np.isnan(ref.angle_between(u, 3 * u))
+    assert ref.angle_between(np.eye(2), np.array([[0.0, 1.0], [1.0, 0.0]])) == 90.0
+
+
+def _teacher_run(seed, rule):
+    params, X, T, B = ref.teacher_task(np.random.default_rng(seed), **checks.TEACHER)
+    learned, _ = ref.train(params, X, T, checks.TEACHER_LR, checks.TEACHER_EPOCHS, rule, B)
+    Y, cache = ref.forward(learned, X)
+    reduction = 1 - ref.loss(Y, T) / ref.loss(ref.forward(params, X)[0], T)
+    angle = ref.angle_between(ref.fa_backward(learned, cache, T, B)["W1"], ref.bp_backward(learned, cache, T)["W1"])
+    return reduction, angle
+
+
+def test_does_fa_clear_the_teacher_check_with_margin_on_20_seeds():
+    # measured over 1000 seeds: reduction at least 0.9967, angle at most 41.1 degrees
+    runs = np.array([_teacher_run(seed, "fa") for seed in range(20)])
+    assert runs[:, 0].min() > 0.99 and runs[:, 1].max() < 50 < checks.MAX_ANGLE
+
+
+def test_does_a_network_trained_by_backprop_fail_the_teacher_angle_with_margin():
+    # a student whose "FA" learns by backprop: measured over 300 seeds, at least 79.9 degrees
+    angles = [_teacher_run(seed, "bp")[1] for seed in range(10)]
+    assert min(angles) > 75 > checks.MAX_ANGLE
+
+
+def test_do_the_fa_update_angles_start_near_90_degrees_and_fall_on_the_notebooks_teacher_task():
+    params, X, T, B = ref.teacher_task(np.random.default_rng(0), n_cases=200)
+    _, history = ref.train(params, X, T, 5e-4, 100, "fa", B)
+    assert 75 < history["angle"][0] < 105 and max(history["angle"][50:]) < 70
