@@ -21,6 +21,36 @@ from autograder.grade import kernel_side
 
 KERNEL_SIDE_SOURCE = Path(kernel_side.__file__).read_text()
 
+# Run in the kernel at start: each cell's output is cut at the limit inside the kernel, so a
+# flood of prints costs CPU time (stopped by the cell timeout), not the grader's memory or the
+# kernel's. IPython 9 also keeps every printed character in memory (its history "tee"), which
+# turns a print loop into a memory bomb: that copy is switched off. The grader caps what it
+# keeps as well; this is only the first line of defence.
+OUTPUT_CAP = """
+def __autograder_cap(limit):
+    import contextlib, sys
+    get_ipython()._tee = lambda channel: contextlib.nullcontext()
+    class Capped:
+        def __init__(self, stream):
+            self._stream, self.left = stream, limit
+        def write(self, text):
+            if self.left > 0:
+                self._stream.write(text[: self.left])
+                if len(text) > self.left:
+                    self._stream.write("\\n[output cut at {{}} characters]\\n".format(limit))
+            self.left -= len(text)
+            return len(text)
+        def __getattr__(self, name):
+            return getattr(self._stream, name)
+    out, err = Capped(sys.stdout), Capped(sys.stderr)
+    sys.stdout, sys.stderr = out, err
+    def reset(*args):
+        out.left = err.left = limit
+    get_ipython().events.register("pre_run_cell", reset)
+__autograder_cap({limit})
+del __autograder_cap
+"""
+
 
 @dataclass
 class CellRun:
@@ -77,6 +107,7 @@ class StudentKernel:
             km.shutdown_kernel(now=True)
             raise
         self.km, self.kc = km, kc
+        self.run(OUTPUT_CAP.format(limit=self.output_limit), 30)
 
     def stop(self) -> None:
         if self.kc is not None:

@@ -55,8 +55,8 @@ def encode(value, depth=0):
     if kind is numpy.ndarray:
         if value.dtype.kind not in "biuf" or value.size > 5_000_000:
             return {"t": "unsupported", "type": f"ndarray of {value.dtype} with {value.size} entries"}
-        data = numpy.ascontiguousarray(value)
-        return {"t": "ndarray", "dtype": data.dtype.str, "shape": list(data.shape),
+        data = numpy.ascontiguousarray(value)  # at least 1-d: the shape comes from value itself
+        return {"t": "ndarray", "dtype": data.dtype.str, "shape": list(value.shape),
                 "b64": base64.b64encode(data.tobytes()).decode("ascii")}
     if kind is dict:
         if len(value) > MAX_ITEMS:
