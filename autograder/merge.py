@@ -53,6 +53,31 @@ def read_part(part: Path) -> list[dict]:
     return results
 
 
+def check_split(folders: list[Path]) -> None:
+    """When the parts are shards (.units/part.json), they must be every K of one K/N split of one class."""
+    split = {}
+    for folder in folders:
+        try:
+            split[folder] = json.loads((folder / ".units" / "part.json").read_text())
+        except (OSError, ValueError):
+            return  # not graded as shards (or by an older version): nothing to check
+    if any(p.get("shard") is None for p in split.values()):
+        return
+    ns = {p["shard"][1] for p in split.values()}
+    if len(ns) > 1:
+        found = ", ".join(f"{f.name}: {p['shard'][0]}/{p['shard'][1]}" for f, p in split.items())
+        raise ValueError(f"merge: the parts come from different splits ({found}): merge the parts of one --shard K/N")
+    n = ns.pop()
+    if len({(p["class_size"], p["class_digest"]) for p in split.values()}) > 1:
+        raise ValueError("merge: the parts were graded from different submissions folders (their student lists "
+                         "differ): grade every shard from the same folder")
+    missing = sorted(set(range(1, n + 1)) - {p["shard"][0] for p in split.values()})
+    if missing:
+        shards = ", ".join(f"{k}/{n}" for k in missing)
+        raise ValueError(f"merge: shard {shards} missing: grade it (`autograder grade SUBMISSIONS --shard "
+                         f"{missing[0]}/{n}`) and merge all {n} parts")
+
+
 def main(*, parts: list[str | Path], out: str | Path,
          course_toml: str | Path = course_mod.COURSE_TOML) -> Summary:
     """Join the parts' unit results into one grades.csv, cells.csv, feedback/ and gradebook.db.
@@ -66,7 +91,8 @@ def main(*, parts: list[str | Path], out: str | Path,
     Raises:
         FileNotFoundError: a part does not exist.
         ValueError: no parts, a part given twice or used as out, a part that is not a grading output,
-            the same student in two parts, or a lab that course.toml does not list.
+            the same student in two parts, a lab that course.toml does not list, or shards that are
+            not every K of one K/N split of one class.
     """
     started = time.monotonic()
     course = course_mod.load(course_toml)
@@ -96,6 +122,7 @@ def main(*, parts: list[str | Path], out: str | Path,
                                  f"{course_toml} does not list: merge with the course.toml the parts were "
                                  f"graded with")
         results += part_results
+    check_split(folders)
     out.mkdir(parents=True, exist_ok=True)
     for result in results:
         save_unit(out, result)

@@ -15,7 +15,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from autograder import course as course_mod
@@ -59,6 +59,18 @@ def students_in(submissions: Path, shard: tuple[int, int] | None) -> list[str]:
         k, n = shard
         students = students[k - 1::n]
     return students
+
+
+def write_part(out: Path, shard: tuple[int, int] | None, everyone: list[str]) -> None:
+    """Record which part of which class this output is (.units/part.json), so that merge can tell
+    a missing or repeated shard from a complete split."""
+    import hashlib
+
+    digest = hashlib.sha256("\n".join(everyone).encode()).hexdigest()[:16]
+    part = {"shard": list(shard) if shard else None, "class_size": len(everyone), "class_digest": digest}
+    path = out / ".units" / "part.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(part, sort_keys=True) + "\n")
 
 
 def _unit_path(out: Path, student: str, lab: str) -> Path:
@@ -128,12 +140,12 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     out.mkdir(parents=True, exist_ok=True)
     work = out / ".units"
     work.mkdir(exist_ok=True)
-    templates = {lab: gradebook.template(course, lab, work) for lab in labs}
     # the kernel sees none of: the course (sources, checks, references), this package, the output, the class
     hide = tuple(sorted({str(course.root), str(course_mod.ROOT), str(out), str(submissions)}))
     jobs = [UnitJob(student=s, lab=lab, submissions=str(submissions), course_toml=str(Path(course_toml).resolve()),
-                    secret=course.secret, hide=hide, template_db=str(templates[lab]), isolate=isolate)
+                    secret=course.secret, hide=hide, template_db="", isolate=isolate)
             for s in students_in(submissions, parse_shard(shard)) for lab in labs]
+    write_part(out, parse_shard(shard), students_in(submissions, None))
     summary = Summary(out=out)
     todo = []
     for job in jobs:
@@ -143,6 +155,9 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
             summary.reused += 1
         else:
             todo.append(job)
+    # a lab's gradebook template only when one of its units is graded (a resumed run skips them)
+    templates = {lab: str(gradebook.template(course, lab, work)) for lab in sorted({job.lab for job in todo})}
+    todo = [replace(job, template_db=templates[job.lab]) for job in todo]
     bar = _progress(len(jobs), progress)
     bar.update(summary.reused)
     failures = 0

@@ -1,0 +1,441 @@
+"""How fast does the autograder grade a class, against plain nbgrader and against the floor?
+
+`make bench` (or `.venv/bin/python bench/grading_speed.py [--students N] [--quick]`) builds a class
+of N students x the labs present (source/ and release/ both written) from the named example
+submissions in tests/submissions (cycled), and measures in one run, side by side:
+
+1. our grading time (`autograder grade`) with --workers 1 and with one worker per core;
+2. plain sequential `nbgrader autograde` of the same notebooks with only the visible asserts
+   (a throwaway nbgrader course whose source notebooks have the hidden tests cut out);
+3. the floor: executing each notebook once with nbclient, divided by the number of cores;
+4. the cost of the hidden checks per lab, and where the time of one graded notebook goes;
+5. the directional gradient check against the coordinate-wise one on a 784-512-10 sigmoid
+   network, and whether both catch the same planted bugs in the gradient.
+
+Every kernel (ours, nbgrader's, nbclient's) runs with one BLAS thread, so that dividing by the
+number of cores is fair. The machine is whatever runs the script: other load on it shows up in
+every row alike, since the rows are measured one after the other in the same run.
+"""
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # before numpy loads: one BLAS thread, as in the grading kernel
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("PYTHONHASHSEED", "0")
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.corpus: the named example submissions
+
+import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
+
+from autograder import course as course_mod  # noqa: E402
+from autograder import gradcheck  # noqa: E402
+from autograder.grade import pipeline  # noqa: E402
+from tests import corpus  # noqa: E402
+
+# the issue's targets, as ratios
+TARGET_SPEEDUP_OVER_NBGRADER = 1.8
+TARGET_OVER_FLOOR = 1.2
+TARGET_CHECK_SECONDS = 3.0
+TARGET_GRADCHECK_RATIO = 1000.0
+SKIPPED_STATUSES = ("timeout", "memory", "crashed")  # cases built to hit a limit would time the limit
+RIGHT_GRADIENT = "none (the right gradient)"
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - started, value
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+# 1. the class ------------------------------------------------------------------------------------
+
+def labs_present(course) -> list[str]:
+    return [lab.id for lab in course.labs
+            if lab.source_notebook(course.root).exists() and lab.release_notebook(course.root).exists()]
+
+
+def lab_files(course, lab: str) -> tuple[bytes, bytes]:
+    """A lab's source and release notebooks, to notice a lab edited while the bench runs."""
+    found = course.lab(lab)
+    return found.source_notebook(course.root).read_bytes(), found.release_notebook(course.root).read_bytes()
+
+
+def lab_cases(lab: str) -> list[corpus.Case]:
+    """The lab's own example submissions (right ones and ordinary bugs). The hostile notebooks of
+    tests/submissions/_every_lab are left out: a class is mostly ordinary work, and cases built to
+    hit a time or memory limit would time the limit, not the grader."""
+    cases = [c for c in corpus.cases(lab) if c.path.parent.name == lab and c.expect_status not in SKIPPED_STATUSES]
+    return cases or [corpus.Case(lab=lab, name="right", path=Path("right.py"))]
+
+
+def build_class(folder: Path, labs: list[str], n_students: int) -> dict[str, int]:
+    """<student>/<lab>/ folders, student i submitting case i mod (number of cases) of each lab."""
+    shutil.rmtree(folder, ignore_errors=True)
+    counts = {}
+    for lab in labs:
+        cases = lab_cases(lab)
+        counts[lab] = len(cases)
+        for i in range(n_students):
+            corpus.write_submission(cases[i % len(cases)], folder / f"student{i + 1:03d}" / lab)
+    return counts
+
+
+def notebooks_of(submissions: Path, labs: list[str]) -> list[Path]:
+    return [p for lab in labs for p in sorted(submissions.glob(f"*/{lab}/{lab}.ipynb"))]
+
+
+# 2. ours -----------------------------------------------------------------------------------------
+
+def grade_ours(submissions: Path, out: Path, labs: list[str], workers: int) -> tuple[float, dict]:
+    shutil.rmtree(out, ignore_errors=True)
+    seconds, _ = timed(pipeline.main, submissions=submissions, out=out, labs=labs, workers=workers,
+                       progress=False)
+    return seconds, (out / "grades.csv").read_bytes()
+
+
+# 3. plain nbgrader -------------------------------------------------------------------------------
+
+HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
+
+
+def nbgrader_course(folder: Path, course, labs: list[str], submissions: Path) -> None:
+    """A throwaway nbgrader course: source/ (hidden tests cut), generate_assignment, submitted/."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(folder)!r}\n"
+        "c.CourseDirectory.course_id = 'bench'\n")
+    for lab in labs:
+        nb = nbformat.read(course.lab(lab).source_notebook(course.root), as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.source = HIDDEN.sub("", cell.source)
+        (folder / "source" / lab).mkdir(parents=True)
+        nbformat.write(nb, folder / "source" / lab / f"{lab}.ipynb")
+        nbgrader_cli(folder, "generate_assignment", lab, "--force")
+    for path in notebooks_of(submissions, labs):
+        student, lab = path.parent.parent.name, path.parent.name
+        target = folder / "submitted" / student / lab
+        target.mkdir(parents=True)
+        shutil.copy(path, target / path.name)
+
+
+def nbgrader_cli(folder: Path, *args: str) -> None:
+    """Stock nbgrader, as from an activated virtual environment (it runs `alembic` from PATH)."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    run = subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=ERROR"], cwd=folder, env=env,
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed in {folder}:\n{run.stderr[-3000:]}")
+
+
+def grade_nbgrader(folder: Path, labs: list[str]) -> float:
+    """Sequential `nbgrader autograde LAB` over the class, one lab after the other (its default
+    Execute preprocessor: one new kernel per notebook)."""
+    started = time.perf_counter()
+    for lab in labs:
+        nbgrader_cli(folder, "autograde", lab, "--force")
+    return time.perf_counter() - started
+
+
+# 4. the floor ------------------------------------------------------------------------------------
+
+def execute_once(paths: list[Path], timeout: float) -> float:
+    from nbclient import NotebookClient
+
+    started = time.perf_counter()
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                       extra_arguments=["--log-level=ERROR"],
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - started
+
+
+# 5. where one notebook's time goes ---------------------------------------------------------------
+
+@contextlib.contextmanager
+def phase_timers(spent: dict[str, float]):
+    """Time the phases of grade_unit in this process: kernel start and stop, student cells, checks."""
+    from autograder.grade import kernel, run
+
+    def wrap(owner, name, label):
+        original = getattr(owner, name)
+
+        def timed_call(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+        setattr(owner, name, timed_call)
+        return owner, name, original
+
+    patches = [wrap(kernel.StudentKernel, "start", "kernel start"), wrap(kernel.StudentKernel, "stop", "kernel stop"),
+               wrap(run, "run_student_cells", "student cells"), wrap(run, "run_check", "hidden checks")]
+    try:
+        yield spent
+    finally:
+        for owner, name, original in patches:
+            setattr(owner, name, original)
+
+
+def profile_units(course, labs: list[str], work: Path) -> dict[str, dict[str, float]]:
+    """For each lab, the phases of grading the `right` case once, in this process."""
+    from autograder.grade import gradebook
+    from autograder.grade.unit import UnitJob, grade_unit
+
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "units").mkdir(parents=True)
+    profiles = {}
+    for lab in labs:
+        right = next((c for c in lab_cases(lab) if c.name == "right"), lab_cases(lab)[0])
+        corpus.write_submission(right, work / "submitted" / "student" / lab)
+        template = gradebook.template(course, lab, work / "units")
+        job = UnitJob(student="student", lab=lab, submissions=str(work / "submitted"),
+                      course_toml=str(course.root / "course.toml"), secret=course.secret,
+                      hide=(str(course.root),), template_db=str(template))
+        grade_unit(job)  # warm: imports and first-use costs, as a worker pays once
+        spent: dict[str, float] = {}
+        with phase_timers(spent):
+            total, result = timed(grade_unit, job)
+        spent["rest (nbgrader, rebuild, files)"] = total - sum(spent.values())
+        spent["total"] = total
+        spent["score"] = result["score"]
+        profiles[lab] = spent
+    return profiles
+
+
+def fixed_costs(course, labs: list[str], work: Path, results_from: Path) -> dict[str, float]:
+    """Per-run costs outside the units: gradebook templates, writing the class, a worker's imports."""
+    from autograder.grade import gradebook
+
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    t_templates = sum(timed(gradebook.template, course, lab, work)[0] for lab in labs)
+    results = [json.loads(p.read_text()) for p in sorted((results_from / ".units").glob("*/*.json"))]
+    t_write, _ = timed(pipeline.write_class, work, results, course)
+    imports = "import autograder.grade.unit, autograder.grade.preprocessors, nbgrader.converters"
+    t_import, _ = timed(subprocess.run, [sys.executable, "-c", imports], check=True)
+    return {"gradebook templates (all labs)": t_templates, "write the class (csv, feedback, gradebook.db)": t_write,
+            "a worker's start and imports": t_import}
+
+
+# 6. directional against coordinate-wise gradient checks ----------------------------------------
+
+def planted_bugs(grad: dict) -> dict[str, dict]:
+    def changed(**entries):
+        return {**{k: v.copy() for k, v in grad.items()}, **entries}
+
+    flipped = grad["W1"].copy()
+    biggest = np.unravel_index(np.argmax(np.abs(flipped)), flipped.shape)
+    flipped[biggest] *= -1
+    return {
+        RIGHT_GRADIENT: grad,
+        "sign flip in one entry of W1": changed(W1=flipped),
+        "factor 2 in b1": changed(b1=2 * grad["b1"]),
+        "W2 transposed-like (reshaped)": changed(W2=grad["W2"].T.reshape(grad["W2"].shape)),
+        "zeroed bias gradients": changed(b1=np.zeros_like(grad["b1"]), b2=np.zeros_like(grad["b2"])),
+    }
+
+
+def coordinate_values(f, params: dict, coords: list[tuple[str, tuple]], eps: float) -> list[float]:
+    """gradcheck.numerical_gradient's loop body, for the given coordinates only (same copies, same
+    two evaluations), so its time per coordinate is the coordinate-wise check's."""
+    out = []
+    for key, idx in coords:
+        plus = {k: np.array(v, dtype=float, copy=True) for k, v in params.items()}
+        minus = {k: np.array(v, dtype=float, copy=True) for k, v in params.items()}
+        plus[key][idx] += eps
+        minus[key][idx] -= eps
+        out.append((f(plus) - f(minus)) / (2 * eps))
+    return out
+
+
+def gradient_checks(n_coords: int, n_bug_coords: int) -> dict:
+    from autograder.reference import lab3_backprop as ref
+
+    rng = np.random.default_rng(0)
+    D, H, K, N = 784, 512, 10, 32
+    X = rng.uniform(0.0, 1.0, (N, D))
+    T = np.eye(K)[rng.integers(0, K, N)]
+    params = ref.init_params(D, H, K, rng)
+    params = {**params, "b1": rng.normal(0, 0.1, H), "b2": rng.normal(0, 0.1, K)}
+
+    def f(p):
+        return ref.loss(ref.forward(p, X)[0], T)
+
+    grad = ref.backward(params, ref.forward(params, X)[1], T)
+    n_params = sum(v.size for v in params.values())
+    tol = gradcheck.TOLERANCES[np.dtype(np.float64)]
+    eps, rtol = tol["eps"], tol["rtol"]
+
+    def coordinate_ok(numeric: float, analytic: float) -> bool:
+        return abs(numeric - analytic) <= 1e-8 + rtol * max(abs(numeric), abs(analytic))
+
+    # cost of the coordinate-wise check: a random sample of coordinates, extrapolated to all
+    sizes = {k: v.size for k, v in params.items()}
+    flat = rng.choice(n_params, size=n_coords, replace=False)
+    keys, bounds = list(params), np.cumsum([sizes[k] for k in params])
+    sample = []
+    for i in flat:
+        j = int(np.searchsorted(bounds, i, side="right"))
+        offset = int(i - (bounds[j - 1] if j else 0))
+        sample.append((keys[j], np.unravel_index(offset, params[keys[j]].shape)))
+    t_sample, sample_numeric = timed(coordinate_values, f, params, sample, eps)
+    per_coordinate = t_sample / n_coords
+    t_coordinate = per_coordinate * n_params
+
+    rows = []
+    t_directional = []
+    for name, bugged in planted_bugs(grad).items():
+        t, (agrees, worst) = timed(gradcheck.directional_check, f, params, bugged)
+        t_directional.append(t)
+        # the coordinate-wise verdict: the sampled coordinates, plus (a sample of) the coordinates
+        # the bug changed, where the full check would find it
+        touched = [(k, tuple(int(a) for a in idx)) for k in params
+                   for idx in zip(*np.nonzero(bugged[k] != grad[k]))]
+        pick = rng.permutation(len(touched))[:n_bug_coords] if touched else []
+        touched = [touched[i] for i in pick]
+        numeric = sample_numeric + coordinate_values(f, params, touched, eps)
+        coords = sample + touched
+        coordinate_catches = not all(coordinate_ok(n, float(bugged[k][idx])) for n, (k, idx) in zip(numeric, coords))
+        rows.append((name, not agrees, coordinate_catches, worst))
+    return {"n_params": n_params, "n_coords": n_coords, "per_coordinate": per_coordinate,
+            "coordinate": t_coordinate, "directional": float(np.median(t_directional)), "rows": rows,
+            "n_bug_coords": n_bug_coords}
+
+
+# the report --------------------------------------------------------------------------------------
+
+def yes(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+def verdict(caught: bool, bug: str) -> str:
+    if bug == RIGHT_GRADIENT:
+        return "FALSE ALARM" if caught else "passes (right)"
+    return yes(caught)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=None, help="class size (default 60; 6 with --quick)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a quick check: 6 students, fewer sampled coordinates in the gradient check")
+    parser.add_argument("--work", default=str(ROOT / "build" / "bench"), help="scratch folder (default build/bench)")
+    args = parser.parse_args(argv)
+    n_students = args.students or (6 if args.quick else 60)
+    if n_students < 1:
+        parser.error(f"--students {n_students}: must be at least 1")
+    work = Path(args.work).resolve()
+    cores = os.cpu_count() or 1
+    course = course_mod.load()
+    labs = labs_present(course)
+    if not labs:
+        parser.error("no lab has both source/ and release/ notebooks yet: nothing to grade")
+
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"grading speed, {stamp}\nmachine: {machine()}")
+    lab_digests = {lab: lab_files(course, lab) for lab in labs}
+    counts = build_class(work / "submitted", labs, n_students)
+    notebooks = notebooks_of(work / "submitted", labs)
+    print(f"class: {n_students} students x {len(labs)} labs = {len(notebooks)} notebooks "
+          f"({', '.join(f'{lab}: {n} example cases cycled' for lab, n in counts.items())})\n", flush=True)
+
+    t_one, grades_one = grade_ours(work / "submitted", work / "ours-workers-1", labs, 1)
+    print(f"  ours, --workers 1: {t_one:.1f} s", flush=True)
+    t_all, grades_all = grade_ours(work / "submitted", work / f"ours-workers-{cores}", labs, cores)
+    print(f"  ours, --workers {cores}: {t_all:.1f} s", flush=True)
+    nbgrader_course(work / "nbgrader", course, labs, work / "submitted")
+    t_nbgrader = grade_nbgrader(work / "nbgrader", labs)
+    print(f"  plain nbgrader autograde: {t_nbgrader:.1f} s", flush=True)
+    t_exec = execute_once(notebooks, timeout=course.limits.cell_timeout)
+    t_floor = t_exec / cores
+    print(f"  nbclient, each notebook once: {t_exec:.1f} s", flush=True)
+    profiles = profile_units(course, labs, work / "profile")
+    fixed = fixed_costs(course, labs, work / "fixed", work / f"ours-workers-{cores}")
+    quick = args.quick
+    gc = gradient_checks(n_coords=30 if quick else 300, n_bug_coords=10 if quick else 100)
+
+    n = len(notebooks)
+    print("\n| what | seconds | per notebook |\n|---|---:|---:|")
+    for label, t in ((f"ours, `--workers 1`", t_one), (f"ours, `--workers {cores}`", t_all),
+                     ("plain sequential `nbgrader autograde` (visible asserts only)", t_nbgrader),
+                     ("nbclient, each notebook once (sequential)", t_exec),
+                     (f"floor: nbclient once / {cores} cores", t_floor)):
+        print(f"| {label} | {t:.1f} | {t / n:.2f} |")
+    changed = [lab for lab in labs if lab_files(course, lab) != lab_digests[lab]]
+    note = f" (void: {', '.join(changed)} changed in source/ or release/ during the run)" if changed else ""
+    print(f"\nsame grades.csv with 1 and {cores} workers: {yes(grades_one == grades_all)}{note}")
+
+    phases = ["kernel start", "student cells", "hidden checks", "kernel stop", "rest (nbgrader, rebuild, files)",
+              "total"]
+    print("\nwhere one graded notebook's time goes (the `right` case, in-process, warm), seconds:\n")
+    print("| lab | " + " | ".join(phases) + " |\n|---|" + "---:|" * len(phases))
+    for lab, spent in profiles.items():
+        print(f"| {lab} | " + " | ".join(f"{spent.get(p, 0.0):.2f}" for p in phases) + " |")
+    print("\nper-run costs outside the notebooks, seconds: "
+          + "; ".join(f"{k} {v:.2f}" for k, v in fixed.items()))
+
+    print(f"\ngradient checks on a 784-512-10 sigmoid network ({gc['n_params']:,} parameters, batch 32):")
+    print(f"- directional (3 random directions): {gc['directional'] * 1e3:.1f} ms (median over the bugs)")
+    print(f"- coordinate-wise: {gc['per_coordinate'] * 1e3:.2f} ms per coordinate, timed on {gc['n_coords']} random "
+          f"coordinates and extrapolated to all {gc['n_params']:,}: {gc['coordinate']:.0f} s "
+          f"({gc['coordinate'] / 60:.1f} min)")
+    print("\n| planted bug | directional catches | coordinate-wise catches | directional worst rel. error |\n"
+          "|---|---|---|---:|")
+    for name, d, c, worst in gc["rows"]:
+        print(f"| {name} | {verdict(d, name)} | {verdict(c, name)} | {worst:.1e} |")
+    print(f"(coordinate-wise verdicts: the {gc['n_coords']} sampled coordinates plus up to {gc['n_bug_coords']} "
+          "of the coordinates each bug changes, where the full check would see it)")
+    same = all(d == c for _, d, c, _ in gc["rows"])
+
+    check_worst = {lab: p.get("hidden checks", 0.0) for lab, p in profiles.items()}
+    speedup = t_nbgrader / t_all
+    over_floor = t_all / t_floor
+    ratio = gc["coordinate"] / gc["directional"]
+    print("\n| target | measured | goal | met |\n|---|---:|---|---|")
+    print(f"| plain nbgrader / ours ({cores} workers) | {speedup:.2f}x | >= {TARGET_SPEEDUP_OVER_NBGRADER}x | "
+          f"{yes(speedup >= TARGET_SPEEDUP_OVER_NBGRADER)} |")
+    print(f"| ours ({cores} workers) / floor | {over_floor:.2f}x | <= {TARGET_OVER_FLOOR}x | "
+          f"{yes(over_floor <= TARGET_OVER_FLOOR)} |")
+    for lab, t in check_worst.items():
+        ok = yes(t <= TARGET_CHECK_SECONDS)
+        print(f"| hidden checks, {lab} | {t:.2f} s | <= {TARGET_CHECK_SECONDS:g} s | {ok} |")
+    print(f"| coordinate-wise / directional cost | {ratio:,.0f}x | >= {TARGET_GRADCHECK_RATIO:,.0f}x | "
+          f"{yes(ratio >= TARGET_GRADCHECK_RATIO)} |")
+    print(f"| same planted bugs caught | {yes(same)} | yes | {yes(same)} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

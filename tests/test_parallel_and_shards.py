@@ -1,0 +1,150 @@
+"""Grading in parallel and in shards gives exactly the class a sequential run gives.
+
+A small class of four lab 3 submissions (right, blank, and two planted bugs) is graded with one
+worker, with two workers, and as two shards merged; the tables must be the same bytes."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder import course as course_mod
+from autograder import merge
+from autograder.grade import pipeline
+from tests.corpus import Case, solution_code, write_submission
+
+LAB = "lab3_backprop"
+
+B1_DOUBLED = solution_code(LAB)["solution_backward"].replace('"b1": delta1.sum(axis=0)',
+                                                             '"b1": 2 * delta1.sum(axis=0)')
+LOSS_WITHOUT_HALF = solution_code(LAB)["solution_loss"].replace("0.5 * ", "")
+assert B1_DOUBLED != solution_code(LAB)["solution_backward"], "the b1 bug was not planted"
+assert "0.5" not in LOSS_WITHOUT_HALF, "the loss bug was not planted"
+
+# student -> the case it submits; the names say what each must score
+CLASS = {
+    "s1_right": Case(lab=LAB, name="right", path=Path("right.py")),
+    "s2_blank": Case(lab=LAB, name="blank", path=Path("blank.py"), base="release"),
+    "s3_backward_b1_doubled": Case(lab=LAB, name="b1_doubled", path=Path("b1.py"),
+                                   cells={"solution_backward": B1_DOUBLED}),
+    "s4_loss_without_half": Case(lab=LAB, name="loss_no_half", path=Path("loss.py"),
+                                 cells={"solution_loss": LOSS_WITHOUT_HALF}),
+}
+
+GRADES_CSV = """student_id,lab,score,max_score,status,flags
+s1_right,lab3_backprop,20,20,ok,
+s2_blank,lab3_backprop,0,20,ok,
+s3_backward_b1_doubled,lab3_backprop,11,20,ok,
+s4_loss_without_half,lab3_backprop,15,20,ok,
+"""
+
+# one process grades the class once for every test here (make test distributes by group)
+pytestmark = [pytest.mark.xdist_group("parallel_and_shards"),
+              pytest.mark.skipif(not (course_mod.ROOT / "source" / LAB).is_dir(), reason=f"{LAB} not written yet")]
+
+
+def _grade(submissions: Path, out: Path, **kwargs) -> Path:
+    pipeline.main(submissions=submissions, out=out, labs=[LAB], progress=False, **kwargs)
+    return out
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, Path]:
+    """The class graded four ways: 1 worker, 2 workers, and 2 shards (2 workers each) merged."""
+    root = tmp_path_factory.mktemp("class")
+    submissions = root / "submitted"
+    for student, case in CLASS.items():
+        write_submission(case, submissions / student / LAB)
+    runs = {"workers1": _grade(submissions, root / "workers1", workers=1),
+            "workers2": _grade(submissions, root / "workers2", workers=2),
+            "part1": _grade(submissions, root / "part1", workers=2, shard="1/2"),
+            "part2": _grade(submissions, root / "part2", workers=2, shard="2/2")}
+    merge.main(parts=[runs["part1"], runs["part2"]], out=root / "merged")
+    runs["merged"] = root / "merged"
+    runs["submissions"] = submissions
+    return runs
+
+
+def _feedback(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted((out / "feedback").rglob("*.html"))}
+
+
+def test_does_one_worker_give_the_expected_grades(runs):
+    assert (runs["workers1"] / "grades.csv").read_text() == GRADES_CSV
+
+
+def test_do_two_workers_give_the_same_bytes_as_one(runs):
+    for table in ("grades.csv", "cells.csv"):
+        assert (runs["workers2"] / table).read_bytes() == (runs["workers1"] / table).read_bytes(), table
+
+
+def test_do_two_merged_shards_give_the_same_bytes_as_one_run(runs):
+    for table in ("grades.csv", "cells.csv"):
+        assert (runs["merged"] / table).read_bytes() == (runs["workers1"] / table).read_bytes(), table
+    assert _feedback(runs["merged"]) == _feedback(runs["workers1"])
+    assert len(_feedback(runs["merged"])) == 4
+
+
+def test_are_the_two_shards_disjoint_halves_of_the_class(runs):
+    part1 = (runs["part1"] / "grades.csv").read_text().splitlines()[1:]
+    part2 = (runs["part2"] / "grades.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[0] for row in part1] == ["s1_right", "s3_backward_b1_doubled"]
+    assert [row.split(",")[0] for row in part2] == ["s2_blank", "s4_loss_without_half"]
+
+
+def test_does_the_merged_gradebook_hold_every_students_scores(runs):
+    from nbgrader.api import Gradebook
+
+    course = course_mod.load()
+    expected = {"s1_right": 20.0, "s2_blank": 0.0, "s3_backward_b1_doubled": 11.0, "s4_loss_without_half": 15.0}
+    with Gradebook(f"sqlite:///{runs['merged'] / 'gradebook.db'}", course.id) as gb:
+        assert sorted(s.id for s in gb.students) == sorted(expected)
+        scores = {s: gb.find_submission(LAB, s).score for s in expected}
+        backward = {s: gb.find_grade("backward", LAB, LAB, s).score for s in expected}
+    assert scores == expected
+    assert backward == {"s1_right": 6.0, "s2_blank": 0.0, "s3_backward_b1_doubled": 0.0, "s4_loss_without_half": 6.0}
+
+
+def test_are_shards_disjoint_and_do_they_cover_the_class(tmp_path):
+    for i in range(11):
+        (tmp_path / f"student{i:02d}").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    everyone = pipeline.students_in(tmp_path, None)
+    assert len(everyone) == 11
+    for n in (1, 2, 3, 4, 11, 12):
+        parts = [pipeline.students_in(tmp_path, (k, n)) for k in range(1, n + 1)]
+        assert sorted(s for part in parts for s in part) == everyone, n
+        assert max(map(len, parts)) - min(map(len, parts)) <= 1, n
+
+
+def test_is_a_bad_shard_rejected_with_its_value():
+    for bad in ("3/2", "0/2", "a/b", "2"):
+        with pytest.raises(ValueError, match=f"--shard {bad!r}"):
+            pipeline.parse_shard(bad)
+    assert pipeline.parse_shard("2/3") == (2, 3)
+
+
+def test_does_merge_reject_a_student_in_two_parts(runs, tmp_path):
+    twin = tmp_path / "part1-again"
+    shutil.copytree(runs["part1"], twin)
+    with pytest.raises(ValueError, match=r"student 's1_right' is in two parts, .*part1 and .*part1-again: "
+                                         r"merge the parts of one `--shard K/N` split"):
+        merge.main(parts=[runs["part1"], twin], out=tmp_path / "merged")
+    assert not (tmp_path / "merged").exists()
+
+
+def test_does_merge_reject_a_folder_that_is_not_a_grading_output(runs, tmp_path):
+    with pytest.raises(ValueError, match=r"submitted is not a grading output \(no grades.csv and .units\): "
+                                         r"pass the --out folder of an `autograder grade` run"):
+        merge.main(parts=[runs["part1"], runs["submissions"]], out=tmp_path / "merged")
+    with pytest.raises(FileNotFoundError, match="no folder at .*nowhere"):
+        merge.main(parts=[tmp_path / "nowhere"], out=tmp_path / "merged")
+    with pytest.raises(ValueError, match="is also a part: merge into a new folder"):
+        merge.main(parts=[runs["part1"], runs["part2"]], out=runs["part2"])
+
+
+def test_does_merge_reject_a_missing_shard(runs, tmp_path):
+    with pytest.raises(ValueError, match=r"merge: shard 2/2 missing: grade it \(`autograder grade SUBMISSIONS "
+                                         r"--shard 2/2`\) and merge all 2 parts"):
+        merge.main(parts=[runs["part1"]], out=tmp_path / "merged")
