@@ -24,7 +24,6 @@ class NameTheStubs(NbGraderPreprocessor):
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or not meta.get("solution") or STUB not in cell.source:
             return cell, resources
-        defs = re.findall(r"^\s*def\s+(\w+)\s*\(", cell.source, flags=re.M)
         lines, current = [], None
         for line in cell.source.split("\n"):
             m = re.match(r"^\s*def\s+(\w+)\s*\(", line)

@@ -11,6 +11,7 @@ A case is `tests/submissions/<lab>/<name>.py` (or `.ipynb`, a literal notebook).
     # %% <solution grade_id>               the code that replaces that solution cell, up to the
                                            next `# %%`; other solution cells keep the base
     # %% add-cell                          a cell of the student's own, added at the end
+    # sandbox-only                         never run it in-process (it loops, exits, ...)
 
 Cases in `tests/submissions/_every_lab/` apply to every lab (`expect-failing: all` = every
 graded cell of that lab).
@@ -43,6 +44,7 @@ class Case:
     base: str = "solution"
     mutate: list[str] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)
+    sandbox_only: bool = False
 
     @property
     def id(self) -> str:
@@ -71,6 +73,9 @@ def load_case(path: Path, lab: str | None = None) -> Case:
             continue
         if current is not None:
             chunks[current].append(line)
+            continue
+        if re.match(r"#\s*sandbox-only\b", line):
+            case.sandbox_only = True
             continue
         m = re.match(r"#\s*(expect-status|expect-failing|expect-flags|base|mutate):\s*(.*)$", line)
         if m:
@@ -102,6 +107,7 @@ def cases(lab: str | None = None, *, every_lab: bool = False) -> list[Case]:
             for path in sorted((SUBMISSIONS / "_every_lab").glob("*.py")):
                 case = load_case(path, lab=name)
                 case.name = f"every_lab_{path.stem}"
+                case.sandbox_only = True
                 out.append(_expand_all(case))
     return out
 
@@ -296,7 +302,7 @@ def run_in_process(case: Case, *, secret: str = "demo-secret-not-for-real-classe
     os.environ.setdefault("MPLBACKEND", "Agg")
     from autograder.checks import in_process_caller, run_check
 
-    if case.path.parent.name == "_every_lab":
+    if case.sandbox_only:
         raise ValueError(f"{case.id} is hostile: grade it in the sandbox, never in this process")
     tolerances = tomllib.loads((ROOT / "course.toml").read_text())["tolerances"]
     nb = build_notebook(case)

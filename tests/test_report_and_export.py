@@ -134,7 +134,7 @@ def test_does_the_plain_csv_have_one_column_per_lab_and_a_total(graded):
 
 def test_does_the_late_rule_charge_per_started_day_and_zero_beyond_max_days():
     course = course_mod.load()
-    due = course.lab(LAB).due  # 2026-12-18T23:59:00+00:00; 20 points, 0.1 a day, 7 days at most
+    # due: 2026-12-18T23:59:00+00:00; 20 points, 0.1 a day, 7 days at most
     result = {"student": "s", "lab": LAB, "score": 15.0}
     at = lambda text: export.late_rule(dict(result, timestamp=text), course)  # noqa: E731
     assert at("2026-12-18 23:59:00.000000 UTC").penalised == 15.0  # on the minute: on time

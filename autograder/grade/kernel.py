@@ -70,8 +70,10 @@ class SandboxedKernelManager(KernelManager):
     sandbox_spec: dict = {}
 
     def format_kernel_cmd(self, extra_arguments=None):
+        # no eager matplotlib backend: it halves the kernel's start (1.1 s -> 0.6 s here); plots
+        # use Agg (MPLBACKEND) and are not needed for grading
         kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file,
-                  "--HistoryManager.enabled=False", "--IPKernelApp.matplotlib=inline"]
+                  "--HistoryManager.enabled=False"]
         return [sys.executable, "-m", "autograder.grade.sandbox", json.dumps(self.sandbox_spec), "--", *kernel]
 
 
