@@ -58,6 +58,23 @@ def config_for(course: Course, *, db_url: str, root: Path | None = None) -> Conf
     return cfg
 
 
+def generate_assignment(course: Course, lab: str, *, db_url: str, release_dir: Path,
+                        log_level: str = "CRITICAL") -> Path:
+    """nbgrader's generate_assignment for one lab: the student version in release_dir/<lab>/, and
+    the lab's notebooks and graded cells recorded in the gradebook at db_url."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+
+    cfg = config_for(course, db_url=db_url)
+    cfg.CourseDirectory.release_directory = str(release_dir)
+    cfg.CourseDirectory.assignment_id = lab
+    cfg.GenerateAssignment.force = True
+    cfg.GenerateAssignment.create_assignment = True
+    cfg.Application.log_level = log_level
+    GenerateAssignment(coursedir=CourseDirectory(config=cfg), config=cfg).start()
+    return Path(release_dir) / lab
+
+
 def apply(c, course: Course | None = None) -> None:
     """Fill a `get_config()` object (nbgrader_config.py) from course.toml."""
     from autograder import course as course_mod

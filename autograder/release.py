@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import course as course_mod
-from autograder.nbgrader_config import config_for
+from autograder.nbgrader_config import generate_assignment
 
 
 class ReleaseError(ValueError):
@@ -43,8 +43,6 @@ def main(*, labs: list[str] | None = None, course_toml: Path | str = course_mod.
     Raises:
         ReleaseError: a lab has no source notebook, or its cells' points differ from course.toml.
     """
-    from nbgrader.converters import GenerateAssignment
-
     course = course_mod.load(course_toml)
     wanted = labs or [lab.id for lab in course.labs if lab.source_notebook(course.root).exists()]
     out_root = Path(release_dir) if release_dir else course.root / "release"
@@ -59,19 +57,9 @@ def main(*, labs: list[str] | None = None, course_toml: Path | str = course_mod.
             raise ReleaseError(f"{lab_id}: graded cells sum to {total:g} points but course.toml says "
                                f"{lab.points:g}: make them agree")
         with tempfile.TemporaryDirectory(prefix="ag-release-") as tmp:
-            cfg = config_for(course, db_url=f"sqlite:///{tmp}/gradebook.db")
-            cfg.CourseDirectory.release_directory = str(Path(tmp) / "release")
-            cfg.CourseDirectory.assignment_id = lab_id
-            cfg.GenerateAssignment.force = True
-            cfg.GenerateAssignment.create_assignment = True
-            if quiet:
-                cfg.Application.log_level = "ERROR"
-            from nbgrader.coursedir import CourseDirectory
-
-            coursedir = CourseDirectory(config=cfg)
-            converter = GenerateAssignment(coursedir=coursedir, config=cfg)
-            converter.start()
-            generated = Path(tmp) / "release" / lab_id
+            generated = generate_assignment(course, lab_id, db_url=f"sqlite:///{tmp}/gradebook.db",
+                                            release_dir=Path(tmp) / "release",
+                                            log_level="ERROR" if quiet else "INFO")
             target = out_root / lab_id
             if target.exists():
                 shutil.rmtree(target)

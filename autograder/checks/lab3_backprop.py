@@ -4,14 +4,13 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder import gradcheck
+from autograder.checks.backprop import KEYS, check_backward
 from autograder.checks.core import (CheckFailed, check, expect_array, expect_close, expect_dict_of_arrays,
                                     expect_float, expect_returned, expect_unchanged)
 from autograder.reference import lab3_backprop as ref
 from autograder.strategies import three_layer_cases
 
 LAB = "lab3_backprop"
-KEYS = ("W1", "b1", "W2", "b2")
 
 
 def _edge_cases():
@@ -85,35 +84,7 @@ def loss(ctx):
 
 @check(LAB, "backward")
 def backward(ctx):
-    cases = _cases(ctx)
-    rtol, atol = ctx.tol()
-    rng = ctx.rng()
-    # Consistent caches (from the reference forward), then caches from other weights: backprop
-    # reads the activations from the cache, a numerical or re-running backward does not.
-    consistent = [(p, ref.forward(p, X)[1], T) for p, X, T in cases]
-    shifted = [(p, ref.forward({k: v + rng.normal(0, 1, v.shape) for k, v in p.items()}, X)[1], T)
-               for p, X, T in cases[: max(3, len(cases) // 2)]]
-    got, got_shifted = ctx.call_many([("backward", consistent), ("backward", shifted)])
-    for (params, cache, T), ret in zip(consistent, got):
-        what = f"backward with {T.shape[0]} cases, {cache['X'].shape[1]} inputs, {params['W1'].shape[0]} hidden"
-        grads = expect_returned(ret, what)
-        expect_dict_of_arrays(grads, ref.backward(params, cache, T), what, rtol=rtol, atol=atol)
-        expect_unchanged(ret, (params, cache, T), what)
-    for (params, cache, T), ret in list(zip(consistent, got))[:3]:
-        # against finite differences of the reference loss, not only the reference gradient
-        ok, err = gradcheck.directional_check(lambda p: ref.loss(ref.forward(p, cache["X"])[0], T), params,
-                                              ret.value, n_directions=2, rng=ctx.rng("fd"), rtol=1e-4, atol=1e-7)
-        if not ok:
-            raise CheckFailed(f"backward: disagrees with finite differences of the loss (relative error {err:.2g})")
-    for (params, cache, T), ret in zip(shifted, got_shifted):
-        grads = expect_returned(ret, "backward")
-        want = ref.backward(params, cache, T)
-        if not isinstance(grads, dict) or not all(
-                isinstance(grads.get(k), np.ndarray) and grads[k].shape == want[k].shape
-                and np.allclose(grads[k], want[k], rtol=rtol, atol=atol) for k in KEYS):
-            raise CheckFailed("backward does not use the activations in cache: backprop must reuse cache['H'] "
-                              "and cache['Y'] from the forward pass (the chain rule), not differentiate "
-                              "numerically or re-run the forward pass")
+    check_backward(ctx, "backward", _cases(ctx), ref, ref.backward)
 
 
 @check(LAB, "sgd_step")

@@ -4,14 +4,13 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder import gradcheck
+from autograder.checks.backprop import KEYS, check_backward, describe
 from autograder.checks.core import (CheckFailed, check, expect_close, expect_dict_of_arrays, expect_float,
                                     expect_returned, expect_unchanged)
 from autograder.reference import lab4_feedback_alignment as ref
 from autograder.strategies import float_arrays, shapes, three_layer_cases
 
 LAB = "lab4_feedback_alignment"
-KEYS = ("W1", "b1", "W2", "b2")
 ANGLE_ATOL = 1e-4  # degrees: arccos is ill-conditioned near 0 and 180 (an error of 1e-16 in the
                    # cosine moves the angle by about 1e-6 degrees), so angles get an absolute margin
 
@@ -43,9 +42,7 @@ def _cases(ctx, **kw):
     return ctx.cases(three_layer_cases(target_range=(-3.0, 3.0), **kw), explicit=_edge_cases())
 
 
-def _what(name, params, T):
-    return (f"{name} with {T.shape[0]} cases, {params['W1'].shape[1]} inputs, {params['W1'].shape[0]} hidden, "
-            f"{T.shape[1]} outputs")
+_what = describe
 
 
 def _feedback(ctx, cases):
@@ -55,33 +52,7 @@ def _feedback(ctx, cases):
 
 @check(LAB, "bp_backward")
 def bp_backward(ctx):
-    cases = _cases(ctx)
-    rtol, atol = ctx.tol()
-    rng = ctx.rng()
-    consistent = [(p, ref.forward(p, X)[1], T) for p, X, T in cases]
-    # Caches from other weights: backprop reads the activations from the cache.
-    shifted = [(p, ref.forward({k: v + rng.normal(0, 1, v.shape) for k, v in p.items()}, X)[1], T)
-               for p, X, T in cases[: max(3, len(cases) // 2)]]
-    got, got_shifted = ctx.call_many([("bp_backward", consistent), ("bp_backward", shifted)])
-    for (params, cache, T), ret in zip(consistent, got):
-        what = _what("bp_backward", params, T)
-        expect_dict_of_arrays(expect_returned(ret, what), ref.bp_backward(params, cache, T), what,
-                              rtol=rtol, atol=atol)
-        expect_unchanged(ret, (params, cache, T), what)
-    for (params, cache, T), ret in list(zip(consistent, got))[:3]:
-        # against finite differences of the reference loss, not only the reference gradient
-        ok, err = gradcheck.directional_check(lambda p: ref.loss(ref.forward(p, cache["X"])[0], T), params,
-                                              ret.value, n_directions=2, rng=ctx.rng("fd"), rtol=1e-4, atol=1e-7)
-        if not ok:
-            raise CheckFailed(f"bp_backward: disagrees with finite differences of the loss (relative error {err:.2g})")
-    for (params, cache, T), ret in zip(shifted, got_shifted):
-        grads = expect_returned(ret, "bp_backward")
-        want = ref.bp_backward(params, cache, T)
-        if not isinstance(grads, dict) or not all(
-                isinstance(grads.get(k), np.ndarray) and grads[k].shape == want[k].shape
-                and np.allclose(grads[k], want[k], rtol=rtol, atol=atol) for k in KEYS):
-            raise CheckFailed("bp_backward does not use the activations in cache: reuse cache['H'] and "
-                              "cache['Y'] from the forward pass (the chain rule), do not re-run forward")
+    check_backward(ctx, "bp_backward", _cases(ctx), ref, ref.bp_backward)
 
 
 @check(LAB, "fa_backward")

@@ -9,24 +9,14 @@ from datetime import datetime
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.nbgrader_config import config_for
+from autograder.nbgrader_config import generate_assignment
 
 
 def generate_into(course: Course, labs: list[str], db_path: Path) -> None:
     """Record the labs' notebooks and graded cells in the gradebook at db_path (generate_assignment)."""
-    from nbgrader.converters import GenerateAssignment
-    from nbgrader.coursedir import CourseDirectory
-
     for lab in labs:
         with tempfile.TemporaryDirectory(prefix="ag-gen-") as tmp:
-            cfg = config_for(course, db_url=f"sqlite:///{db_path}")
-            cfg.CourseDirectory.release_directory = str(Path(tmp) / "release")
-            cfg.CourseDirectory.assignment_id = lab
-            cfg.GenerateAssignment.force = True
-            cfg.GenerateAssignment.create_assignment = True
-            cfg.Application.log_level = "CRITICAL"
-            converter = GenerateAssignment(coursedir=CourseDirectory(config=cfg), config=cfg)
-            converter.start()
+            generate_assignment(course, lab, db_url=f"sqlite:///{db_path}", release_dir=Path(tmp) / "release")
 
 
 def template(course: Course, lab: str, folder: Path) -> Path:
