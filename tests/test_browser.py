@@ -68,9 +68,14 @@ def _wait_for_kernel(base: str, timeout: float = 90) -> None:
     """Until the page's kernel is started, connected to the page and idle: the toolbar's idle
     indicator shows before the kernel exists, and a Run All clicked then runs nothing."""
     deadline = time.monotonic() + timeout
+    kernels = []
     while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{base}/api/kernels?token={TOKEN}", timeout=5) as reply:
-            kernels = json.load(reply)
+        try:
+            with urllib.request.urlopen(f"{base}/api/kernels?token={TOKEN}", timeout=5) as reply:
+                kernels = json.load(reply)
+        except OSError:  # jupyter_server answers 500 while a kernel is half started (last_activity None)
+            time.sleep(0.3)
+            continue
         if any(k.get("connections", 0) >= 1 and k.get("execution_state") == "idle" for k in kernels):
             return
         time.sleep(0.3)
