@@ -28,6 +28,7 @@ class RunLog:
     memory: bool = False
     output_truncated: bool = False
     file_too_large: bool = False
+    ran: list[str] = field(default_factory=list)  # cells that ran (ok or error): replayed after a restart
     sandbox: dict = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -37,10 +38,18 @@ def _cell_label(index: int, source: str) -> str:
     return f"cell {index + 1} ({first[:40]})"
 
 
+def restart_and_replay(kernel: StudentKernel, course: Course, log: RunLog, *, restarted: bool = False) -> None:
+    """A fresh kernel with the student's cells that ran so far run again, so that what comes next
+    (later cells, the checks) sees the same definitions."""
+    if not restarted:
+        kernel.restart()
+    for source in log.ran:
+        kernel.run(source, course.limits.cell_timeout)
+
+
 def run_student_cells(kernel: StudentKernel, notebook, course: Course, log: RunLog) -> None:
     limits = course.limits
     deadline = time.monotonic() + limits.notebook_timeout
-    done: list[str] = []  # sources that ran (ok or error) and are replayed after a restart
     for index, cell in student_code_cells(notebook):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -52,7 +61,7 @@ def run_student_cells(kernel: StudentKernel, notebook, course: Course, log: RunL
         run = kernel.run(cell.source, min(limits.cell_timeout, remaining))
         log.output_truncated |= run.truncated
         if run.status in ("ok", "error"):
-            done.append(cell.source)
+            log.ran.append(cell.source)
             if run.status == "error":
                 label = _cell_label(index, cell.source)
                 log.cell_errors.append(f"{label}: {run.ename}: {run.evalue[:200]}")
@@ -74,18 +83,19 @@ def run_student_cells(kernel: StudentKernel, notebook, course: Course, log: RunL
         if kernel.restarts >= MAX_RESTARTS:
             log.events.append("the kernel was restarted too often: the remaining cells were not run")
             return
-        if kernel.restarts == restarts_before:
-            kernel.restart()
-        for source in done:  # replay what ran before, so later cells see the same definitions
-            kernel.run(source, limits.cell_timeout)
+        restart_and_replay(kernel, course, log, restarted=kernel.restarts != restarts_before)
         log.events.append(f"restarted the kernel and skipped {label}")
 
 
 def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog):
     def caller(requests: list[dict]) -> list[list[Returned]]:
-        if not kernel.alive():
-            kernel.restart()
+        if not kernel.alive():  # the student's cells left it dead (restarted too often)
+            restart_and_replay(kernel, course, log)
+        restarts_before = kernel.restarts
         replies, run = kernel.call(requests, course.limits.check_timeout)
+        if run.status == "died" or kernel.restarts != restarts_before:
+            # this check stopped the kernel: the next checks get the student's definitions back
+            restart_and_replay(kernel, course, log, restarted=kernel.restarts != restarts_before)
         if run.status in ("timeout", "died") or replies is None:
             status = "timeout" if run.status == "timeout" else "crashed"
             if run.status == "died":
