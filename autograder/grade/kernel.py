@@ -12,7 +12,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_client import KernelManager
@@ -61,7 +61,6 @@ class CellRun:
     evalue: str = ""
     truncated: bool = False
     seconds: float = 0.0
-    images: list = field(default_factory=list)
 
 
 class SandboxedKernelManager(KernelManager):
@@ -179,8 +178,6 @@ class StudentKernel:
             elif kind in ("execute_result", "display_data"):
                 data = content.get("data", {})
                 text = data.get("text/plain", "") + "\n"
-                if "image/png" in data and len(run.images) < 5 and len(data["image/png"]) < 2_000_000:
-                    run.images.append(data["image/png"])
             elif kind == "error":
                 run.status = "error"
                 run.ename, run.evalue = content.get("ename", "")[:200], content.get("evalue", "")[:2000]
