@@ -6,7 +6,8 @@ A case is `tests/submissions/<lab>/<name>.py` (or `.ipynb`, a literal notebook).
     # expect-failing: backward, train_xor  grade_ids that score 0; every other graded cell full
     # expect-flags: suspicious-code        flags that grades.csv must list (optional)
     # base: solution                       start from the release notebook with the instructor's
-                                           solutions (`solution`) or the stubs (`release`)
+                                           solutions (`solution`) or the stubs (`release`), or hand
+                                           in the instructor's source notebook itself (`source`)
     # mutate: delete-test-cells            notebook-level changes, in order (see MUTATIONS)
     # %% <solution grade_id>               the code that replaces that solution cell, up to the
                                            next `# %%`; other solution cells keep the base
@@ -139,6 +140,8 @@ def release_notebook(lab: str):
 
 def build_notebook(case: Case):
     """The case's notebook as a NotebookNode, before byte-level mutations."""
+    if case.base == "source":  # the instructor's own notebook, solutions and hidden tests included
+        return nbformat.read(ROOT / "source" / case.lab / f"{case.lab}.ipynb", as_version=4)
     nb = release_notebook(case.lab)
     solutions = solution_code(case.lab) if case.base == "solution" else {}
     added = case.cells.get("add-cell")

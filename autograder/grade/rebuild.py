@@ -63,7 +63,7 @@ def rebuild(submitted: NotebookNode, source: NotebookNode) -> Rebuilt:
             if student_cell.get("cell_type") != cell.cell_type:
                 out.notes.append(f"{kind} cell {gid}: changed to {student_cell.get('cell_type')}, restored")
                 out.flags.add("cells-restored")
-            elif kind == "test" and student_cell.get("source", "") != _visible_part(cell.source):
+            elif kind == "test" and student_cell.get("source", "") not in (cell.source, _visible_part(cell.source)):
                 out.notes.append(f"{kind} cell {gid}: edited, restored from the course")
                 out.flags.add("cells-restored")
             elif kind == "locked" and student_cell.get("source", "") != cell.source:
