@@ -62,6 +62,10 @@ def runs(tmp_path_factory) -> dict[str, Path]:
             "part2": _grade(submissions, root / "part2", workers=2, shard="2/2")}
     merge.main(parts=[runs["part1"], runs["part2"]], out=root / "merged")
     runs["merged"] = root / "merged"
+    runs["other_secret"] = _grade(submissions, root / "other_secret", workers=2, secret="another-course-secret")
+    alone = root / "alone"
+    shutil.copytree(submissions / "s3_backward_b1_doubled", alone / "s3_backward_b1_doubled")
+    runs["alone"] = _grade(alone, root / "alone_out", workers=1)
     runs["submissions"] = submissions
     return runs
 
@@ -77,6 +81,17 @@ def test_does_one_worker_give_the_expected_grades(runs):
 def test_do_two_workers_give_the_same_bytes_as_one(runs):
     for table in ("grades.csv", "cells.csv"):
         assert (runs["workers2"] / table).read_bytes() == (runs["workers1"] / table).read_bytes(), table
+
+
+def test_is_a_student_graded_alone_graded_as_with_the_class(runs):
+    rows = [r for r in (runs["workers1"] / "cells.csv").read_text().splitlines()[1:]
+            if r.startswith("s3_backward_b1_doubled,")]
+    assert (runs["alone"] / "cells.csv").read_text().splitlines()[1:] == rows
+
+
+def test_does_another_secret_give_the_same_verdicts(runs):
+    # the inputs change with the secret (test_grader_survives); the cells must not
+    assert (runs["other_secret"] / "cells.csv").read_bytes() == (runs["workers1"] / "cells.csv").read_bytes()
 
 
 def test_do_two_merged_shards_give_the_same_bytes_as_one_run(runs):
