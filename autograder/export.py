@@ -24,7 +24,6 @@ Exported scores are the penalised ones; main() returns which submissions were la
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder import course as course_mod
+from autograder.grade import tables
 
 FORMATS = {"canvas": "canvas.csv", "csv": "grades_export.csv"}
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -74,27 +74,6 @@ class Export:
 
 def _num(x: float) -> str:
     return f"{round(x, 4):g}"
-
-
-def load_results(out: Path | str) -> list[dict]:
-    """The unit results (one per student and lab) of the last `autograder grade` run into OUT:
-    those its grades.csv lists (.units/ may still hold results of students since removed)."""
-    out = Path(out)
-    grades, units = out / "grades.csv", out / ".units"
-    if not grades.is_file() or not units.is_dir():
-        raise FileNotFoundError(f"no graded results in {out} (grades.csv and .units/): "
-                                f"run `autograder grade SUBMISSIONS --out {out}` first")
-    with open(grades, newline="") as f:
-        listed = [(row["student_id"], row["lab"]) for row in csv.DictReader(f)]
-    results = []
-    for student, lab in listed:
-        path = units / student / f"{lab}.json"
-        try:
-            results.append(json.loads(path.read_text()))
-        except (OSError, ValueError):
-            raise FileNotFoundError(f"{path} is missing or unreadable: grade {out} again "
-                                    "(finished units are kept)") from None
-    return results
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -165,12 +144,13 @@ def main(*, out: str | Path, format: str = "canvas", dest: str | Path | None = N
         an Export: the file written and the late submissions with their penalties.
     Raises:
         ValueError: an unknown format, or a roster without a student_id column.
-        FileNotFoundError: OUT holds no graded results.
+        FileNotFoundError: OUT does not exist.
+        ValueError: OUT is not a grading output, or a unit it lists has no readable result.
     """
     if format not in FORMATS:
         raise ValueError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
     course = course_mod.load(course_toml)
-    results = [r for r in load_results(out) if r["lab"] in course.lab_ids]
+    results = [r for r in tables.read_results(Path(out)) if r["lab"] in course.lab_ids]
     labs = [lab for lab in course.labs if any(r["lab"] == lab.id for r in results)]
     lates = {(r["student"], r["lab"]): late_rule(r, course) for r in results}
     students = sorted({r["student"] for r in results})

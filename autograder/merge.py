@@ -16,43 +16,6 @@ from autograder import course as course_mod
 from autograder.grade import tables
 from autograder.grade.pipeline import Summary, save_unit, write_class
 
-NOT_AN_OUTPUT = "pass the --out folder of an `autograder grade` run (it holds grades.csv and .units/)"
-
-
-def read_part(part: Path) -> list[dict]:
-    """The unit results a grading output folder holds, in grades.csv's order.
-
-    Raises:
-        FileNotFoundError: the folder does not exist.
-        ValueError: it is not a grading output, or a unit listed in grades.csv has no readable result.
-    """
-    if not part.is_dir():
-        raise FileNotFoundError(f"merge: no folder at {part}: {NOT_AN_OUTPUT}")
-    grades, units = part / "grades.csv", part / ".units"
-    if not grades.is_file() or not units.is_dir():
-        missing = " and ".join(str(p.name) for p in (grades, units) if not p.exists())
-        raise ValueError(f"merge: {part} is not a grading output (no {missing}): {NOT_AN_OUTPUT}")
-    try:
-        rows = tables.read_grades(grades)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"merge: {grades} could not be read ({exc}): grade that part again") from None
-    if rows and not {"student_id", "lab"} <= set(rows[0]):
-        raise ValueError(f"merge: {grades} has no student_id and lab columns: {NOT_AN_OUTPUT}")
-    results = []
-    for row in rows:
-        path = units / row["student_id"] / f"{row['lab']}.json"
-        try:
-            result = json.loads(path.read_text())
-        except (OSError, ValueError):
-            raise ValueError(f"merge: {grades} lists {row['student_id']}/{row['lab']} but {path} is missing or "
-                             f"unreadable: grade that part again (its finished units are kept)") from None
-        if (result.get("student"), result.get("lab")) != (row["student_id"], row["lab"]):
-            raise ValueError(f"merge: {path} holds the result of {result.get('student')}/{result.get('lab')}, "
-                             f"not {row['student_id']}/{row['lab']}: grade that part again")
-        results.append(result)
-    return results
-
-
 def check_split(folders: list[Path]) -> None:
     """When the parts are shards (.units/part.json), they must be every K of one K/N split of one class."""
     split = {}
@@ -110,7 +73,7 @@ def main(*, parts: list[str | Path], out: str | Path,
     owner: dict[str, Path] = {}
     results: list[dict] = []
     for folder in folders:
-        part_results = read_part(folder)
+        part_results = tables.read_results(folder)
         for student in sorted({r["student"] for r in part_results}):
             if student in owner:
                 raise ValueError(f"merge: student {student!r} is in two parts, {owner[student]} and {folder}: "

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import course as course_mod
-from autograder.export import late_rule, load_results
+from autograder.export import late_rule
+from autograder.grade import tables
 
 # Statuses where the student's code ran: the others say nothing about a concept.
 RAN = ("ok", "timeout", "memory", "crashed")
@@ -175,10 +176,11 @@ def main(*, out: str | Path, course_toml: str | Path = course_mod.COURSE_TOML) -
     Returns:
         the path of the report.
     Raises:
-        FileNotFoundError: OUT holds no graded results.
+        FileNotFoundError: OUT does not exist.
+        ValueError: OUT is not a grading output, or a unit it lists has no readable result.
     """
     course = course_mod.load(course_toml)
-    results = [r for r in load_results(out) if r["lab"] in course.lab_ids]
+    results = [r for r in tables.read_results(Path(out)) if r["lab"] in course.lab_ids]
     path = Path(out) / "report.html"
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(render(results, course))

@@ -15,6 +15,7 @@ import pytest
 
 from autograder import course as course_mod
 from autograder import export, report
+from autograder.grade import tables
 from tests import corpus
 
 pytestmark = pytest.mark.xdist_group("report_and_export")  # one worker grades the class once
@@ -60,13 +61,13 @@ def graded(tmp_path_factory) -> Path:
 
 
 def test_are_the_scores_before_penalties_what_the_notebooks_earned(graded):
-    scores = {r["student"]: r["score"] for r in export.load_results(graded)}
+    scores = {r["student"]: r["score"] for r in tables.read_results(graded)}
     assert scores == {"on_time_backward_zero": 9.0, "late_one_day_solution": 20.0,
                       "late_nine_days_backward_doubled": 7.0}
 
 
 def test_does_the_item_analysis_give_exact_pass_rates_and_group_the_backward_failures(graded):
-    items = {item.grade_id: item for item in report.item_analysis(export.load_results(graded))}
+    items = {item.grade_id: item for item in report.item_analysis(tables.read_results(graded))}
     assert list(items) == ["init_params", "forward", "loss", "backward", "sgd_step", "train", "train_xor"]
     assert (items["forward"].passed, items["forward"].attempts, items["forward"].pass_rate) == (3, 3, 1.0)
     backward = items["backward"]

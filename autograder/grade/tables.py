@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 
@@ -39,3 +40,40 @@ def write_tables(out: Path, results: list[dict], lab_order: list[str]) -> None:
 def read_grades(path: Path) -> list[dict]:
     with open(path, newline="") as f:
         return list(csv.DictReader(f))
+
+
+NOT_AN_OUTPUT = "pass the --out folder of an `autograder grade` run (it holds grades.csv and .units/)"
+
+
+def read_results(part: Path) -> list[dict]:
+    """The unit results a grading output folder holds, in grades.csv's order.
+
+    Raises:
+        FileNotFoundError: the folder does not exist.
+        ValueError: it is not a grading output, or a unit listed in grades.csv has no readable result.
+    """
+    if not part.is_dir():
+        raise FileNotFoundError(f"no folder at {part}: {NOT_AN_OUTPUT}")
+    grades, units = part / "grades.csv", part / ".units"
+    if not grades.is_file() or not units.is_dir():
+        missing = " and ".join(str(p.name) for p in (grades, units) if not p.exists())
+        raise ValueError(f"{part} is not a grading output (no {missing}): {NOT_AN_OUTPUT}")
+    try:
+        rows = read_grades(grades)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{grades} could not be read ({exc}): grade that part again") from None
+    if rows and not {"student_id", "lab"} <= set(rows[0]):
+        raise ValueError(f"{grades} has no student_id and lab columns: {NOT_AN_OUTPUT}")
+    results = []
+    for row in rows:
+        path = units / row["student_id"] / f"{row['lab']}.json"
+        try:
+            result = json.loads(path.read_text())
+        except (OSError, ValueError):
+            raise ValueError(f"{grades} lists {row['student_id']}/{row['lab']} but {path} is missing or "
+                             f"unreadable: grade that part again (its finished units are kept)") from None
+        if (result.get("student"), result.get("lab")) != (row["student_id"], row["lab"]):
+            raise ValueError(f"{path} holds the result of {result.get('student')}/{result.get('lab')}, "
+                             f"not {row['student_id']}/{row['lab']}: grade that part again")
+        results.append(result)
+    return results
