@@ -24,7 +24,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 __all__ = ["CheckFailed", "Returned", "Context", "KernelFunction", "check", "CHECKS",
            "expect_returned", "expect_array", "expect_close", "expect_float", "expect_unchanged",
-           "expect_dict_of_arrays", "draw_cases"]
+           "expect_dict_of_arrays", "expect_answer", "expect_choice", "draw_cases"]
 
 # grade_id -> check, per lab: filled by @check in the lab modules (autograder/checks/labN_*.py)
 CHECKS: dict[str, dict[str, Callable[["Context"], None]]] = {}
@@ -246,6 +246,22 @@ def expect_dict_of_arrays(got, want: dict, what: str, *, rtol: float = 1e-6, ato
         raise CheckFailed(f"{what}: expected keys {sorted(want)}, got {sorted(map(str, got))}")
     for key in want:
         expect_close(got[key], want[key], f"{what}: {key}", rtol=rtol, atol=atol)
+
+
+def expect_answer(ret: Returned, question: str):
+    """The value a quiz answer was given in the notebook."""
+    if ret.status == "missing":
+        raise CheckFailed(f"{question}: not answered (the notebook defines no {question})")
+    return expect_returned(ret, question)
+
+
+def expect_choice(ret: Returned, question: str, want: str, *, hint: str = "") -> None:
+    """A multiple-choice answer: one letter a-d as a string, case and spaces ignored."""
+    got = expect_answer(ret, question)
+    if not isinstance(got, str) or got.strip().lower() not in ("a", "b", "c", "d"):
+        raise CheckFailed(f'{question}: answer with one letter as a string, such as "a"; got {got!r:.60}')
+    if got.strip().lower() != want:
+        raise CheckFailed(f"{question}: not the right answer" + (f"; {hint}" if hint else ""))
 
 
 def expect_unchanged(ret: Returned, args: tuple, what: str) -> None:

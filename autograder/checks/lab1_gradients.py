@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks.core import (CheckFailed, KernelFunction, check, expect_array, expect_close, expect_float,
+from autograder.checks.core import (CheckFailed, KernelFunction, check, expect_array, expect_choice, expect_close, expect_float,
                                     expect_returned, expect_unchanged)
 from autograder.reference import lab1_gradients as ref
 from autograder.strategies import float_arrays, shapes
@@ -256,9 +256,5 @@ def relative_error(ctx):
 
 @check(LAB, "q_perceptron")
 def q_perceptron(ctx):
-    answer = expect_returned(ctx.value("q_perceptron"), "q_perceptron")
-    if not isinstance(answer, str) or answer.strip().lower() not in ("a", "b", "c", "d"):
-        raise CheckFailed(f'q_perceptron: answer with one letter as a string, such as "a"; got {answer!r:.40}')
-    if answer.strip().lower() != ref.Q_PERCEPTRON:
-        raise CheckFailed("q_perceptron: not the right answer; think about what gradient descent needs "
-                          "from every step between the weights and the loss")
+    expect_choice(ctx.value("q_perceptron"), "q_perceptron", ref.Q_PERCEPTRON,
+                  hint="think about what gradient descent needs from every step between the weights and the loss")

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks.core import (CheckFailed, KernelFunction, check, expect_close, expect_float, expect_returned,
-                                    expect_unchanged)
+from autograder.checks.core import (CheckFailed, KernelFunction, check, expect_answer, expect_choice, expect_close,
+                                    expect_float, expect_returned, expect_unchanged)
 from autograder.reference import lab5_dendritic_quiz as ref
 from autograder.strategies import float_arrays, floats, shapes
 
@@ -18,19 +18,12 @@ LAB = "lab5_dendritic_quiz"
 # the quiz -------------------------------------------------------------------------------------
 
 def _answer(ctx, q):
-    ret = ctx.value(q)
-    if ret.status == "missing":
-        raise CheckFailed(f"{q}: not answered (the notebook defines no {q})")
-    return expect_returned(ret, q)
+    return expect_answer(ctx.value(q), q)
 
 
 def _choice_check(q, want):
     def judge(ctx):
-        got = _answer(ctx, q)
-        if not isinstance(got, str) or got.strip().lower() not in ("a", "b", "c", "d"):
-            raise CheckFailed(f"{q}: answer with one letter as a string, such as \"a\"; got {got!r:.60}")
-        if got.strip().lower() != want:
-            raise CheckFailed(f"{q}: not the right answer")
+        expect_choice(ctx.value(q), q, want)
     return judge
 
 
