@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["TOLERANCES", "numerical_gradient", "directional_derivative", "directional_check",
+__all__ = ["TOLERANCES", "central_difference", "numerical_gradient", "directional_derivative", "directional_check",
            "relative_error"]
 
 # (eps, rtol) by dtype: central differences have error O(eps^2) from truncation and
@@ -38,6 +38,15 @@ def _combine(params: dict, direction: dict, step: float) -> dict:
     return {k: params[k] + step * direction[k] for k in params}
 
 
+def central_difference(f: Callable, params: dict, key: str, idx: tuple, eps: float) -> float:
+    """(f(params + eps e) - f(params - eps e)) / (2 eps) for the unit vector e at params[key][idx]."""
+    plus = {k: np.array(v, dtype=float, copy=True) for k, v in params.items()}
+    minus = {k: np.array(v, dtype=float, copy=True) for k, v in params.items()}
+    plus[key][idx] += eps
+    minus[key][idx] -= eps
+    return float((f(plus) - f(minus)) / (2 * eps))
+
+
 def numerical_gradient(f: Callable, x, eps: float | None = None):
     """Central differences of the scalar f at x (an array or a dict of arrays), entry by entry."""
     params, single = _as_dict(x)
@@ -46,12 +55,9 @@ def numerical_gradient(f: Callable, x, eps: float | None = None):
         value = np.asarray(value, dtype=float)
         h = eps if eps is not None else TOLERANCES[value.dtype]["eps"]
         grad = np.zeros_like(value)
+        g = (lambda p: f(p["x"])) if single else f
         for idx in np.ndindex(value.shape):
-            plus = {k: np.array(v, dtype=float, copy=True) for k, v in params.items()}
-            minus = {k: np.array(v, dtype=float, copy=True) for k, v in params.items()}
-            plus[key][idx] += h
-            minus[key][idx] -= h
-            grad[idx] = (f(plus["x"] if single else plus) - f(minus["x"] if single else minus)) / (2 * h)
+            grad[idx] = central_difference(g, params, key, idx, h)
         out[key] = grad
     return out["x"] if single else out
 
