@@ -128,16 +128,25 @@ XOR_T = np.array([[0.0], [1.0], [1.0], [0.0]])
 
 @check(LAB, "train_xor")
 def train_xor(ctx):
-    params = ref.init_params(2, 4, 1, np.random.default_rng(0))
-    ret = ctx.call("train", [(params, XOR_X, XOR_T, 2.0, 3000)])[0]
-    value = expect_returned(ret, "train on XOR")
-    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)):
-        raise CheckFailed("train on XOR: expected (params, losses)")
-    try:
-        Y, _ = ref.forward({k: np.asarray(value[0][k], dtype=float) for k in KEYS}, XOR_X)
-    except Exception:
-        raise CheckFailed("train on XOR: the returned params are not a valid network") from None
-    final = ref.loss(Y, XOR_T)
+    # From the notebook's start, XOR must be learned; from a second, secret start the result must
+    # differ: a train that returns a memorised XOR network whatever it is given gets nothing.
+    starts = [ref.init_params(2, 4, 1, np.random.default_rng(0)), ref.init_params(2, 4, 1, ctx.rng())]
+    rets = ctx.call("train", [(params, XOR_X, XOR_T, 2.0, 3000) for params in starts])
+    trained = []
+    for ret in rets:
+        value = expect_returned(ret, "train on XOR")
+        if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)):
+            raise CheckFailed("train on XOR: expected (params, losses)")
+        try:
+            got = {k: np.asarray(value[0][k], dtype=float) for k in KEYS}
+            ref.forward(got, XOR_X)
+        except Exception:
+            raise CheckFailed("train on XOR: the returned params are not a valid network") from None
+        trained.append(got)
+    final = ref.loss(ref.forward(trained[0], XOR_X)[0], XOR_T)
     if not final < 0.05:
         raise CheckFailed(f"train on XOR (4 hidden units, lr 2.0, 3000 epochs): final loss {final:.3g}, "
                           "expected below 0.05")
+    if all(np.allclose(trained[0][k], trained[1][k]) for k in KEYS):
+        raise CheckFailed("train on XOR: two different starting networks gave the same trained network: "
+                          "train must start from the params it is given")
