@@ -13,7 +13,7 @@ from typing import Callable
 
 from autograder.checks.core import CHECKS, CheckFailed, Context, Returned
 from autograder.grade import kernel_side
-from autograder.grade.plaindata import decode
+from autograder.grade.plaindata import clean_text, decode
 
 LAB_MODULES = ("lab1_gradients", "lab2_delta_rule", "lab3_backprop", "lab4_feedback_alignment",
                "lab5_dendritic_quiz")
@@ -35,11 +35,11 @@ def decode_reply(reply) -> Returned:
         return Returned("crashed", message="malformed report")
     status = reply.get("status")
     if status == "returned":
-        args_after = decode(reply["args_after"]) if "args_after" in reply else None
+        args_after = decode(reply.get("args_after")) if "args_after" in reply else None
         return Returned("returned", value=decode(reply.get("value")), args_after=args_after)
     if status in ("raised", "not_implemented"):
-        return Returned(status, message=str(reply.get("message", ""))[:500],
-                        error_type=str(reply.get("type", ""))[:100])
+        return Returned(status, message=clean_text(reply.get("message", ""), 500),
+                        error_type=clean_text(reply.get("type", ""), 100, keep_newlines=False))
     if status == "missing":
         return Returned("missing")
     return Returned("crashed", message="malformed report")

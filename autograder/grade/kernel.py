@@ -4,20 +4,34 @@ This module only runs code and reports what happened (plain data: status, capped
 name); it decides nothing about scores."""
 from __future__ import annotations
 
+import base64
 import json
 import os
 import pickle
 import queue
 import shutil
+import stat
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import zmq
 from jupyter_client import KernelManager
+from jupyter_client.utils import run_sync
 
 from autograder.grade import kernel_side
+from autograder.grade import sandbox as sandbox_mod
+from autograder.grade.plaindata import clean_text
+
+MAX_MESSAGE = 128 * 2**20  # bytes of one message from the kernel (zmq drops bigger ones unread)
+PROCESSES = 64             # RLIMIT_NPROC of a kernel's own uid (threads count)
+REPLY_MIME = kernel_side.REPLY_MIME
+
+
+class SandboxUnavailable(RuntimeError):
+    """--sandbox required, and bubblewrap cannot run here."""
 
 KERNEL_SIDE_SOURCE = Path(kernel_side.__file__).read_text()
 
@@ -61,10 +75,11 @@ class CellRun:
     evalue: str = ""
     truncated: bool = False
     seconds: float = 0.0
+    reply: str | None = None  # the last REPLY_MIME text the request published (kernel_side.run)
 
 
 class SandboxedKernelManager(KernelManager):
-    """An ipykernel started through autograder.grade.sandbox (limits, namespaces, clean env)."""
+    """An ipykernel started through autograder.grade.sandbox (bubblewrap, limits, clean env)."""
 
     sandbox_spec: dict = {}
 
@@ -75,40 +90,81 @@ class SandboxedKernelManager(KernelManager):
                   "--HistoryManager.enabled=False"]
         return [sys.executable, "-m", "autograder.grade.sandbox", json.dumps(self.sandbox_spec), "--", *kernel]
 
+    async def _async_interrupt_kernel(self) -> None:
+        # a message on the control channel: the kernel is in its own session and PID namespace,
+        # where a signal to the launcher's process group does not reach it
+        msg = self.session.msg("interrupt_request", content={})
+        self._connect_control_socket()
+        self.session.send(self._control_socket, msg)
+
+    interrupt_kernel = run_sync(_async_interrupt_kernel)
+
 
 class StudentKernel:
-    """Start with `with StudentKernel(...) as k:`; then `k.run(code)`, `k.call(requests)`."""
+    """Start with `with StudentKernel(...) as k:`; then `k.run(code)`, `k.call(requests)`.
+
+    `sandbox`: "auto" (bubblewrap where it works, else what the OS allows), "required" (refuse to
+    start without bubblewrap) or "off" (limits only). The kernel's grader-side folder (launcher
+    log, connection files, socket folders) is root's and never visible in the sandbox."""
 
     def __init__(self, *, memory_mb: int, file_size_mb: int, output_limit_kb: int, hide: list[str],
-                 isolate: bool = True, cpu_seconds: int | None = None):
+                 isolate: bool = True, cpu_seconds: int | None = None, sandbox: str | None = None,
+                 processes: int = PROCESSES):
         self.output_limit = output_limit_kb * 1024
+        self.mode = sandbox or ("auto" if isolate else "off")
+        why_not = sandbox_mod.probe() if self.mode != "off" else "--sandbox off"
+        if why_not and self.mode == "required":
+            raise SandboxUnavailable(f"--sandbox required, but {why_not}")
+        self.tool = "none" if why_not else "bubblewrap"
+        self.why_not = why_not
         self.workdir = tempfile.mkdtemp(prefix="agk-")
-        os.chmod(self.workdir, 0o755)
+        os.chmod(self.workdir, 0o711)  # traversable (bwrap reaches its stages), not listable
         venv = os.path.dirname(os.path.dirname(sys.executable))
+        read_only = sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), os.path.realpath(venv)})
         self.spec = {"workdir": self.workdir, "memory_mb": memory_mb, "file_size_mb": file_size_mb,
-                     "core": 0, "cpu_seconds": cpu_seconds, "isolate": isolate,
-                     "hide": [*hide, tempfile.gettempdir()], "keep": [venv, self.workdir]}
+                     "core": 0, "cpu_seconds": cpu_seconds, "processes": processes, "tool": self.tool,
+                     "isolate": self.mode != "off", "hide": [*hide, tempfile.gettempdir()], "read_only": read_only}
         self.km = None
         self.kc = None
         self.restarts = 0
+        self._starts = 0
         self._n = 0
 
     # lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
-        km = SandboxedKernelManager(transport="ipc", ip=os.path.join(self.workdir, "ipc"))
-        km.sandbox_spec = self.spec
-        km.connection_file = os.path.join(self.workdir, "kernel.json")
+        self._starts += 1
+        sockets = os.path.join(self.workdir, f"run{self._starts}")
+        home = os.path.join(self.workdir, f"home{self._starts}")  # used only without bubblewrap
+        os.mkdir(sockets, 0o700)
+        os.mkdir(home, 0o700)
+        km = SandboxedKernelManager(transport="ipc", ip=os.path.join(sockets, "ipc"))
+        km.sandbox_spec = {**self.spec, "sockets": sockets, "home": home,
+                           "connection_file": os.path.join(self.workdir, f"kernel{self._starts}.json")}
+        km.connection_file = km.sandbox_spec["connection_file"]
+        km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)  # a bigger message drops the connection unread
         km.start_kernel()
         kc = km.blocking_client()
         kc.start_channels()
         try:
             kc.wait_for_ready(timeout=60)
+            self._lock(sockets, km)
         except RuntimeError:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
             raise
         self.km, self.kc = km, kc
         self.run(OUTPUT_CAP.format(limit=self.output_limit), 30)
+
+    def _lock(self, sockets: str, km) -> None:
+        """Once the kernel has bound its sockets (before any student code), their folder becomes
+        root's: the kernel can no longer replace a socket by a link the grader would follow."""
+        if self.tool == "bubblewrap" and os.geteuid() == 0:
+            os.lchown(sockets, 0, 0)
+            os.chmod(sockets, 0o755)
+        for port in (km.shell_port, km.iopub_port, km.stdin_port, km.control_port, km.hb_port):
+            st = os.lstat(f"{km.ip}-{port}")
+            if not stat.S_ISSOCK(st.st_mode):
+                raise RuntimeError("the kernel's socket is not a socket")
 
     def stop(self) -> None:
         if self.kc is not None:
@@ -118,6 +174,7 @@ class StudentKernel:
                 self.km.shutdown_kernel(now=True)
             except Exception:  # noqa: BLE001 - it may be dead already
                 pass
+            self.km.context.term() if getattr(self.km, "_created_context", False) else None
         self.km = self.kc = None
 
     def restart(self) -> None:
@@ -129,14 +186,26 @@ class StudentKernel:
         return self.km is not None and self.km.is_alive()
 
     def sandbox_report(self) -> dict:
-        try:
-            with open(os.path.join(self.workdir, "sandbox.json")) as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            return {}
+        """What the kernel runs in (decided in the grader, not reported by the kernel)."""
+        if self.tool == "bubblewrap":
+            return {"tool": "bubblewrap",
+                    "isolation": ["namespaces: user, pid, mount, network, ipc, uts, cgroup",
+                                  "files: read-only interpreter, virtualenv, /usr; private home, /tmp, /dev/shm",
+                                  f"uid {sandbox_mod.INSIDE_UID} inside, " + (
+                                      "one unprivileged uid per kernel outside" if os.geteuid() == 0
+                                      else "the grader's uid outside"), "capabilities: none"],
+                    "limits": [f"memory {self.spec['memory_mb']} MB", f"file size {self.spec['file_size_mb']} MB",
+                               f"processes {self.spec['processes']}"]}
+        return {"tool": "none", "why": self.why_not,
+                "isolation": ["limits and a clean environment only" if self.mode == "off" or os.geteuid() != 0
+                              else "deny-list: mount and network namespaces, uid 0 without capabilities"]}
 
     def __enter__(self):
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
         return self
 
     def __exit__(self, *exc):
@@ -177,14 +246,19 @@ class StudentKernel:
                 text = content.get("text", "")
             elif kind in ("execute_result", "display_data"):
                 data = content.get("data", {})
+                data = data if isinstance(data, dict) else {}
+                if isinstance(data.get(REPLY_MIME), str):
+                    run.reply = data[REPLY_MIME]
+                    continue
                 text = data.get("text/plain", "") + "\n"
             elif kind == "error":
                 run.status = "error"
-                run.ename, run.evalue = content.get("ename", "")[:200], content.get("evalue", "")[:2000]
+                run.ename, run.evalue = clean_text(content.get("ename"), 200), clean_text(content.get("evalue"), 2000)
+            text = text if isinstance(text, str) else ""
             if text:
                 room = self.output_limit - kept
                 if room > 0:
-                    run.stdout += text[:room]
+                    run.stdout += clean_text(text[:room], room, keep_newlines=True)
                     kept += min(len(text), room)
                 if len(text) > room:
                     run.truncated = True
@@ -216,26 +290,20 @@ class StudentKernel:
         return False
 
     def call(self, requests: list[dict], timeout: float) -> tuple[list | None, CellRun]:
-        """Ask the kernel to call student functions (see kernel_side); (raw JSON replies, the run)."""
+        """Ask the kernel to call student functions (see kernel_side); (raw JSON replies, the run).
+
+        The request travels inside the code of an execute_request, the reply comes back as a
+        display_data message of its own mime type on the same channel: no file, no path."""
         self._n += 1
-        request_path = os.path.join(self.workdir, f"request-{self._n}.pkl")
-        reply_path = os.path.join(self.workdir, f"reply-{self._n}.json")
-        with open(request_path, "wb") as f:
-            pickle.dump(requests, f)
+        payload = base64.b64encode(pickle.dumps(requests)).decode("ascii")
         code = ("(lambda __ns: (exec(compile({src!r}, '<autograder>', 'exec'), __g := {{'__name__': '__autograder__'}}),"
-                " __g['run'](__ns, {req!r}, {rep!r})))(globals())").format(
-                    src=KERNEL_SIDE_SOURCE, req=request_path, rep=reply_path)
+                " __g['run'](__ns, {req!r})))(globals())").format(src=KERNEL_SIDE_SOURCE, req=payload)
         run = self.run(code, timeout)
         replies = None
-        try:
-            if os.path.getsize(reply_path) <= 256 * 2**20:
-                with open(reply_path) as f:
-                    replies = json.load(f)
-        except (OSError, ValueError):
-            replies = None
-        for path in (request_path, reply_path):
+        if run.reply is not None and len(run.reply) <= MAX_MESSAGE:
             try:
-                os.remove(path)
-            except OSError:
-                pass
+                replies = json.loads(run.reply)
+            except (ValueError, RecursionError):
+                replies = None
+        run.reply = None
         return replies, run

@@ -1,32 +1,121 @@
-"""Start the student's kernel inside limits: `python -m autograder.grade.sandbox SPEC -- KERNEL ARGV`.
+"""Start the student's kernel in a bubblewrap sandbox: `python -m autograder.grade.sandbox SPEC -- KERNEL ARGV`.
 
-In order, before exec'ing the kernel (so the kernel inherits everything and cannot undo it):
-1. resource limits (setrlimit): address space (memory), file size, core dumps, CPU seconds;
-2. where the OS allows (root, Linux): a new mount and network namespace. The course's own tree
-   (reference code, hidden checks, source/), the grading output (gradebook, other students'
-   feedback) and the submissions folder are covered by empty tmpfs mounts, only the virtual
-   environment and this kernel's own working folder are bound back; the network namespace is
-   empty (no interface is up: no network at all; the grader talks to the kernel over IPC sockets);
-3. all capabilities dropped from the bounding set, so the kernel cannot remount, trace the
-   grader (which is not dumpable) or load modules, even as uid 0;
-4. a clean environment: no grading secret, no PYTHONPATH, HOME in the working folder.
-What could not be applied is written to <workdir>/sandbox.json for the grader to report.
+The grader's KernelManager runs this launcher; it exec's `bwrap`, which exec's the kernel. In order:
+1. resource limits (setrlimit, inherited by bwrap and everything in the sandbox): address space
+   (memory), file size, core dumps, processes (RLIMIT_NPROC, counted per uid: see 3.);
+2. as root, in a private mount namespace of the launcher only, each read-only folder the kernel
+   needs (the interpreter under /root, the virtualenv) is bound onto a stage in the kernel's
+   grader-side folder, so that bwrap can reach it without /root being readable by anyone else;
+3. as root, the launcher becomes an unprivileged uid of its own (UID_BASE + its pid: one per
+   kernel, so signals, /proc and RLIMIT_NPROC are per kernel) before exec'ing bwrap;
+4. bwrap (see `bwrap_args`, one readable list): new user, PID, mount, network, IPC, UTS and
+   cgroup namespaces; an allow-list file system (read-only: /usr, a few files of /etc, the
+   interpreter, the virtualenv; writable: its own home, /tmp and /dev/shm, size-capped tmpfs
+   that vanish with it, and the folder of its own Jupyter sockets); uid 1000 inside; no
+   capabilities, no new privileges, no nested user namespaces, a new session; it dies with the
+   grader, and every process in it dies with its PID namespace;
+5. a clean environment: no grading secret, no PYTHONPATH, HOME in its private home.
+
+Where bwrap cannot run (not installed, no user namespaces, not Linux), `fallback` does what the
+grader did before bubblewrap: limits, and as root a mount + network namespace hiding the course.
+The grader knows which one ran (`probe()`), and says so in each row's flags.
 """
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 import os
 import resource
+import shutil
+import subprocess
 import sys
+
+UID_BASE = 1_000_000  # the outside uid of a kernel is UID_BASE + its launcher's pid (pid_max <= 2**22)
+INSIDE_UID = 1000
+HOME = "/home/student"
+CONNECTION = "/run/autograder/kernel.json"
+TMPFS_MB = 64  # each of the kernel's /tmp, /dev/shm and home (tmpfs memory is not in RLIMIT_AS)
+ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
+USR_LINKS = ("bin", "lib", "lib64", "sbin")
+KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 MS_REC, MS_PRIVATE, MS_BIND = 0x4000, 1 << 18, 4096
 PR_CAPBSET_DROP = 24
-KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
+# --- the sandbox -----------------------------------------------------------------------------
+def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int | None,
+               command: list[str]) -> list[str]:
+    """bwrap's arguments: `binds` are (source, path inside) bound read-only; `sockets` is the one
+    host folder bound writable (the kernel's Jupyter sockets, locked by the grader once bound)."""
+    args = [bwrap_path(),
+            "--unshare-all", "--unshare-user", "--disable-userns",  # user, pid, mount, net, ipc, uts, cgroup
+            "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--hostname", "sandbox",
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--ro-bind", "/usr", "/usr"]
+    for name in USR_LINKS:
+        if os.path.islink(f"/{name}"):
+            args += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
+        elif os.path.isdir(f"/{name}"):
+            args += ["--ro-bind", f"/{name}", f"/{name}"]
+    for path in ETC:
+        if os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    for source, target in binds:
+        args += ["--ro-bind", source, target]
+    size = str(TMPFS_MB * 2**20)
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--size", size, "--tmpfs", "/dev/shm",
+             "--size", size, "--tmpfs", "/tmp",
+             "--size", size, "--tmpfs", HOME, "--chdir", HOME,
+             "--bind", sockets, sockets]
+    if connection_fd is not None:
+        args += ["--ro-bind-data", str(connection_fd), CONNECTION]
+    return [*args, "--", *command]
+
+
+@functools.lru_cache(maxsize=1)
+def bwrap_path() -> str:
+    return shutil.which("bwrap") or "/usr/bin/bwrap"
+
+
+@functools.lru_cache(maxsize=1)
+def probe() -> str:
+    """"" when bubblewrap works here (run once per process as a kernel would), else why not."""
+    if sys.platform != "linux":
+        return f"not Linux ({sys.platform})"
+    if not shutil.which("bwrap"):
+        return "bwrap is not installed (Debian: apt-get install bubblewrap)"
+    uid = UID_BASE + os.getpid()
+
+    def become_unprivileged():
+        if os.geteuid() == 0:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+
+    try:
+        proc = subprocess.run(bwrap_args(binds=[], sockets="/usr/bin", connection_fd=None, command=["/usr/bin/true"]),
+                              preexec_fn=become_unprivileged, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"bwrap could not start: {exc}"
+    if proc.returncode != 0:
+        return "bwrap cannot make its namespaces here: " + proc.stderr.decode(errors="replace").strip()[:200]
+    return ""
+
+
+def clean_env(home: str) -> dict:
+    env = {k: os.environ[k] for k in KEEP_ENV if k in os.environ}
+    env.update(HOME=home, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+               MKL_NUM_THREADS="1", PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
+               MPLCONFIGDIR=os.path.join(home, ".matplotlib"), IPYTHONDIR=os.path.join(home, ".ipython"))
+    return env
+
+
+# --- the launcher ----------------------------------------------------------------------------
 def _libc():
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
@@ -43,7 +132,8 @@ def _mount(libc, source, target, fstype, flags, data=None):
 def set_limits(spec: dict) -> list[str]:
     applied = []
     for name, key, scale in (("RLIMIT_AS", "memory_mb", 2**20), ("RLIMIT_FSIZE", "file_size_mb", 2**20),
-                             ("RLIMIT_CPU", "cpu_seconds", 1), ("RLIMIT_CORE", "core", 1)):
+                             ("RLIMIT_CPU", "cpu_seconds", 1), ("RLIMIT_CORE", "core", 1),
+                             ("RLIMIT_NPROC", "processes", 1)):
         value = spec.get(key)
         if value is None:
             continue
@@ -56,18 +146,52 @@ def set_limits(spec: dict) -> list[str]:
     return applied
 
 
-def isolate(spec: dict) -> list[str]:
+def stage_read_only(spec: dict) -> list[tuple[str, str]]:
+    """(source, target) for bwrap's read-only binds. As root, each target is first bound onto a
+    stage under the grader-side folder in the launcher's own mount namespace, so the unprivileged
+    bwrap can reach the interpreter under /root without /root being opened to anyone."""
+    targets = [os.path.realpath(p) for p in spec["read_only"]]
+    if os.geteuid() != 0:
+        return [(t, t) for t in targets]
+    libc = _libc()
+    if libc.unshare(CLONE_NEWNS) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
+    _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
+    binds = []
+    for i, target in enumerate(targets):
+        stage = os.path.join(spec["workdir"], "ro", str(i))
+        os.makedirs(stage, mode=0o711, exist_ok=True)
+        _mount(libc, target, stage, None, MS_BIND | MS_REC)
+        binds.append((stage, target))
+    return binds
+
+
+def launch(spec: dict, kernel: list[str]) -> None:
+    """Exec bwrap running `kernel` (whose `-f` argument is replaced by the in-sandbox copy)."""
+    set_limits(spec)
+    binds = stage_read_only(spec)
+    conn = os.open(spec["connection_file"], os.O_RDONLY | os.O_NOFOLLOW)
+    os.set_inheritable(conn, True)
+    kernel = [CONNECTION if a == spec["connection_file"] else a for a in kernel]
+    if os.geteuid() == 0:
+        uid = UID_BASE + os.getpid()
+        os.chown(spec["sockets"], uid, uid)  # created by the grader, root-owned, 0700
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    os.execve(bwrap_path(), bwrap_args(binds=binds, sockets=spec["sockets"], connection_fd=conn, command=kernel),
+              clean_env(HOME))
+
+
+# --- without bubblewrap: what the grader did before (a deny-list, uid 0 without capabilities) ---
+def isolate(spec: dict) -> None:
     """New mount + network namespaces; hide, then bind back what the kernel needs."""
     libc = _libc()
     if libc.unshare(CLONE_NEWNS | CLONE_NEWNET) != 0:
-        err = ctypes.get_errno()
-        return [f"namespaces not available ({os.strerror(err)}): files and network not isolated"]
+        raise OSError(ctypes.get_errno(), "unshare")
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
     keep = [os.path.realpath(p) for p in spec.get("keep", []) if os.path.exists(p)]
-    # staged outside every hidden path, in this namespace's own tmpfs
-    stage = "/dev/shm" if os.path.isdir("/dev/shm") else "/run"
-    stage = os.path.join(stage, f"autograder-stage-{os.getpid()}")
-    os.makedirs(stage, exist_ok=True)
+    stage = "/dev/shm"  # a tmpfs of this namespace only: nothing is left on the machine's /dev/shm
     _mount(libc, "tmpfs", stage, "tmpfs", 0, "size=1m,mode=700")
     staged = []
     for i, path in enumerate(keep):
@@ -84,42 +208,33 @@ def isolate(spec: dict) -> list[str]:
     for path, target in staged:
         os.makedirs(path, exist_ok=True)
         _mount(libc, target, path, None, MS_BIND | MS_REC)
-    return [f"hidden: {', '.join(hidden)}", "network: none (empty namespace)"]
-
-
-def drop_capabilities() -> str:
-    libc = _libc()
-    dropped = 0
     for cap in range(64):
-        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
-            dropped += 1
-    return f"capabilities: {dropped} dropped from the bounding set"
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+
+
+def fallback(spec: dict, kernel: list[str]) -> None:
+    set_limits({k: v for k, v in spec.items() if k != "processes"})  # uid 0 here: NPROC would count root's
+    home = spec["home"]
+    if spec.get("isolate") and os.geteuid() == 0 and sys.platform == "linux":
+        try:
+            isolate({**spec, "keep": [*spec["read_only"], home, spec["sockets"]]})
+        except OSError:
+            pass  # the grader reports the sandbox as missing whatever happened here
+    os.chdir(home)
+    os.execve(kernel[0], kernel, clean_env(home))
 
 
 def main(argv: list[str]) -> None:
     split = argv.index("--")
     spec = json.loads(argv[0])
     kernel = argv[split + 1:]
-    report = {"limits": set_limits(spec), "isolation": []}
-    if spec.get("isolate", True) and os.geteuid() == 0 and sys.platform == "linux":
-        try:
-            report["isolation"] = isolate(spec)
-        except OSError as exc:
-            report["isolation"] = [f"isolation failed: {exc}"]
-        report["isolation"].append(drop_capabilities())
-    else:
-        report["isolation"] = ["not root or not Linux: files and network not isolated"]
-    with open(os.path.join(spec["workdir"], "sandbox.json"), "w") as f:
-        json.dump(report, f)
-    env = {k: os.environ[k] for k in KEEP_ENV if k in os.environ}
-    env.update(HOME=spec["workdir"], MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-               MKL_NUM_THREADS="1", PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
-               MPLCONFIGDIR=os.path.join(spec["workdir"], ".matplotlib"), IPYTHONDIR=os.path.join(spec["workdir"], ".ipython"))
-    os.chdir(spec["workdir"])
-    log = os.open(os.path.join(spec["workdir"], "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    log = os.open(os.path.join(spec["workdir"], "launcher.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
-    os.execve(kernel[0], kernel, env)
+    if spec.get("tool") == "bubblewrap":
+        launch(spec, kernel)
+    else:
+        fallback(spec, kernel)
 
 
 if __name__ == "__main__":
