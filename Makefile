@@ -6,9 +6,9 @@ STAMP := $(VENV)/.installed
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
-.PHONY: setup demo test release check-release bench browser clean
+.PHONY: setup demo test release check-release bench browser bwrap clean
 
-setup: $(STAMP)
+setup: $(STAMP) bwrap
 
 # The virtual environment, from pinned requirements; the project itself installed editable.
 $(STAMP): requirements.txt pyproject.toml
@@ -38,6 +38,16 @@ browser:
 		&& { apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 \
 		     || { apt-get update -qq && apt-get install -y --no-install-recommends chromium; }; }; } \
 		|| echo "make browser: could not install chromium with apt-get; the browser test will be skipped"
+
+# Each student's kernel runs in bubblewrap (Debian's bubblewrap), installed with apt-get when
+# missing; without it (not root, not Debian) this warns and the grader says on its first line that
+# kernels run unsandboxed (`autograder grade --sandbox required` then refuses to grade).
+BWRAP := /usr/bin/bwrap
+bwrap:
+	@test -x $(BWRAP) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& { apt-get install -y --no-install-recommends bubblewrap >/dev/null 2>&1 \
+		     || { apt-get update -qq && apt-get install -y --no-install-recommends bubblewrap; }; }; } \
+		|| echo "make bwrap: could not install bubblewrap with apt-get; kernels will run without the sandbox"
 
 # Instructors: regenerate release/ from source/ after editing a lab.
 release: $(STAMP)

@@ -21,9 +21,16 @@ def _release(args):
 def _grade(args):
     from autograder.grade import pipeline
 
+    from autograder.grade.kernel import SandboxUnavailable
+
+    try:
+        print(pipeline.sandbox_status(args.sandbox)[1], flush=True)
+    except SandboxUnavailable as exc:
+        print(f"autograder grade: {exc}", file=sys.stderr)
+        return 2
     summary = pipeline.main(submissions=args.submissions, out=args.out, labs=args.labs or None,
                             workers=args.workers, shard=args.shard, progress=not args.quiet,
-                            course_toml=args.course)
+                            course_toml=args.course, sandbox=args.sandbox)
     print(summary.describe())
     return 0
 
@@ -75,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shard", default=_default(pipeline.main, "shard"),
                    help="K/N: grade only the K-th of N disjoint parts of the class (1-based)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--sandbox", choices=("required", "auto", "off"), default="auto",
+                   help="bubblewrap around each kernel: required (refuse without it; CI), auto (use it where it "
+                        "works, else say so and flag each row no-sandbox) or off")
     p.add_argument("--course", default=str(_default(pipeline.main, "course_toml")),
                    help="the course description (default: this project's course.toml)")
     p.set_defaults(run=_grade)

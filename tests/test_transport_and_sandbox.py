@@ -3,15 +3,21 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+import sys
+import sysconfig
+import tempfile
+import time
 
 import numpy as np
 import pytest
 
 from autograder import course as course_mod
-from autograder.checks import decode_reply, in_process_caller, run_check
-from autograder.grade import kernel_side
-from autograder.grade.kernel import StudentKernel
-from autograder.grade.plaindata import Unsupported, decode
+from autograder.checks import decode_replies, decode_reply, in_process_caller, run_check
+from autograder.grade import kernel_side, sandbox
+from autograder.grade.kernel import SandboxUnavailable, StudentKernel
+from autograder.grade.plaindata import Unsupported, clean_text, decode
+from autograder.grade.run import RunLog, kernel_caller
 from autograder import gradcheck
 
 
@@ -48,6 +54,12 @@ def test_are_lying_objects_reported_as_unsupported():
     {"t": "ndarray", "dtype": "<f8", "shape": [-1], "b64": ""},
     {"t": "pickle", "data": "gASVAAAAAAAAAAA="},
     {"t": "dict", "items": [[{"t": "list", "items": []}, {"t": "none"}]]},
+    {"t": "ndarray", "dtype": "<f8", "shape": [2**64], "b64": ""},
+    {"t": "ndarray", "dtype": "<f8", "shape": [2**32, 2**32], "b64": ""},
+    {"t": "ndarray", "dtype": "<f8", "shape": [True], "b64": "AAAAAAAAAAA="},
+    {"t": "int", "v": 2**70},
+    {"t": "dict", "items": [[{"t": "str", "v": "k"}]]},
+    {"t": "tuple", "items": None},
     "not even a dict",
 ])
 def test_does_the_grader_reject_malformed_reports(report):
@@ -83,15 +95,167 @@ def kernel():
         yield k
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need root: isolation degrades without it")
+BWRAP = pytest.mark.skipif(bool(sandbox.probe()), reason=f"bubblewrap cannot run here: {sandbox.probe()}")
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="one unprivileged uid per kernel needs the grader to be root")
+
+
+def output(kernel, code, timeout=10):
+    run = kernel.run(code, timeout)
+    assert run.status == "ok", (code, run)
+    return run.stdout.strip()
+
+
+@BWRAP
 def test_can_the_kernel_see_neither_the_course_nor_the_network(kernel):
     assert kernel.run("import autograder", 10).ename == "ModuleNotFoundError"
     run = kernel.run(f"open({str(course_mod.ROOT / 'autograder' / 'checks' / 'core.py')!r})", 10)
     assert run.ename == "FileNotFoundError"
-    run = kernel.run("import socket; socket.create_connection(('127.0.0.1', 22), timeout=2)", 10)
-    assert run.ename in ("OSError", "ConnectionRefusedError") and "unreachable" in run.evalue
-    run = kernel.run("import os; open(f'/proc/{os.getppid()}/environ').read()", 10)
-    assert run.ename in ("PermissionError", "FileNotFoundError")
+    run = kernel.run("import socket; socket.create_connection(('93.184.216.34', 80), timeout=2)", 10)
+    assert run.ename == "OSError" and "unreachable" in run.evalue
+    # an allow-list: nothing of the machine but /usr, a few files of /etc, the interpreter, the
+    # virtualenv, and the kernel's own home, /tmp and /dev/shm
+    venv = os.path.realpath(sys.prefix)
+    assert output(kernel, f"import os; print(os.listdir({os.path.dirname(venv)!r}))") == str([os.path.basename(venv)])
+    assert output(kernel, "import os; print(os.listdir('/root'))") == str([".pyenv"] if sys.base_prefix.startswith("/root/") else [])
+    assert output(kernel, "import os; print(sorted(os.listdir('/etc')))") == str(sorted(
+        os.path.basename(p) for p in sandbox.ETC if os.path.exists(p)))
+    assert output(kernel, "import os; print(os.path.exists('/home/student'), os.listdir('/home'))") == "True ['student']"
+
+
+@BWRAP
+def test_does_the_kernel_see_only_its_own_processes_and_no_capability(kernel):
+    pids = output(kernel, "import os; print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))")
+    assert pids == "[1, 2]"  # bwrap's init and the kernel: no grader, no classmate
+    assert output(kernel, "print(open('/proc/self/status').read().split('CapEff:')[1].split()[0])") == "0000000000000000"
+    assert output(kernel, "import os; print(os.getuid(), os.getgid())") == f"{sandbox.INSIDE_UID} {sandbox.INSIDE_UID}"
+    assert "NoNewPrivs:\t1" in output(kernel, "print(open('/proc/self/status').read())")
+    # no nested user namespace (unshare(CLONE_NEWUSER) fails)
+    assert output(kernel, "import ctypes; print(ctypes.CDLL(None).unshare(0x10000000))") == "-1"
+    output(kernel, "import os, signal; os.kill(1, signal.SIGKILL); print('init survives')")
+    assert output(kernel, "print('still here')") == "still here"
+
+
+@BWRAP
+@ROOT_ONLY
+def test_does_each_kernel_run_as_its_own_unprivileged_uid(kernel):
+    owners = {os.stat(f"/proc/{p}").st_uid for p in _pids_under(kernel.km.provisioner.process.pid)}
+    assert len(owners) == 1 and min(owners) == sandbox.UID_BASE + kernel.km.provisioner.process.pid
+
+
+def _pids_under(pid: int) -> list[int]:
+    out = [pid]
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                out += _pids_under(int(p))
+    return out
+
+
+@BWRAP
+def test_are_the_interpreter_and_virtualenv_read_only(kernel):
+    for folder in {sys.prefix, sys.base_prefix, sysconfig.get_paths()["purelib"]}:
+        run = kernel.run(f"open({os.path.join(folder, 'evil.pth')!r}, 'w')", 10)
+        assert run.ename == "OSError" and "Read-only file system" in run.evalue
+        assert not os.path.exists(os.path.join(folder, "evil.pth"))
+
+
+@BWRAP
+def test_can_the_kernel_not_replace_its_sockets_with_links(kernel):
+    folder = os.path.dirname(kernel.km.ip)
+    run = kernel.run(f"import os\nfor n in os.listdir({folder!r}):\n    os.replace('/tmp', os.path.join({folder!r}, n))", 10)
+    assert run.ename in ("PermissionError", "OSError")
+    run = kernel.run(f"import os; os.symlink('/etc/passwd', os.path.join({folder!r}, 'ipc-99'))", 10)
+    assert run.ename == "PermissionError"
+    assert all(stat.S_ISSOCK(os.lstat(os.path.join(folder, n)).st_mode) for n in os.listdir(folder))
+    assert output(kernel, "print('still talking')") == "still talking"
+
+
+@BWRAP
+def test_are_tmp_and_shm_private_and_gone_with_the_kernel(monkeypatch):
+    tmp_path = tempfile.mkdtemp(prefix="agk-test-", dir="/tmp")  # /tmp itself is shared with other runs
+    os.chmod(tmp_path, 0o711)  # the kernel's unprivileged uid passes through (pytest's tmp_path is 0700)
+    monkeypatch.setattr(tempfile, "tempdir", tmp_path)
+    before = set(os.listdir("/dev/shm"))
+    with StudentKernel(memory_mb=2048, file_size_mb=1, output_limit_kb=4, hide=[]) as k:
+        output(k, "open('/dev/shm/answers', 'w').write('42'); open('/tmp/answers', 'w').write('42'); print()")
+        workdir = k.workdir
+        pid = k.km.provisioner.process.pid
+        output(k, "import subprocess; subprocess.Popen(['sleep', '600'], start_new_session=True); print()")
+    with StudentKernel(memory_mb=2048, file_size_mb=1, output_limit_kb=4, hide=[]) as k:
+        assert k.run("open('/dev/shm/answers').read()", 10).ename == "FileNotFoundError"
+        assert k.run("open('/tmp/answers').read()", 10).ename == "FileNotFoundError"
+    assert not os.path.exists(workdir)
+    assert os.listdir(tmp_path) == []
+    os.rmdir(tmp_path)
+    assert [n for n in set(os.listdir("/dev/shm")) - before if os.stat(f"/dev/shm/{n}").st_uid >= sandbox.UID_BASE
+            or n == "answers"] == []
+    left = [p for p in os.listdir("/proc") if p.isdigit() and os.stat(f"/proc/{p}").st_uid == sandbox.UID_BASE + pid]
+    assert left == [] or os.geteuid() != 0
+
+
+@BWRAP
+def test_does_a_forged_reply_become_unsupported_data_not_an_error(kernel):
+    forge = ("import IPython.display as d, json\n"
+             "d.publish_display_data = lambda data, *a, **k: d.__dict__['_real']({%r: json.dumps("
+             "[[{'status': 'returned', 'value': {'t': 'ndarray', 'dtype': '<f8', 'shape': [2**32, 2**32], 'b64': ''}}]])})\n"
+             % kernel_side.REPLY_MIME)
+    output(kernel, "import IPython.display as d; d._real = d.publish_display_data; print()")
+    output(kernel, forge + "print()")
+    output(kernel, "def f(x):\n    return x\nprint()")
+    replies, run = kernel.call([{"name": "f", "kind": "call", "cases": [(1,)]}], 10)
+    (ret,), = decode_replies([{"name": "f", "kind": "call", "cases": [(1,)]}], replies)
+    assert ret.status == "returned" and isinstance(ret.value, Unsupported)
+    output(kernel, "import IPython.display as d; d.publish_display_data = d._real; print()")
+
+
+@BWRAP
+def test_does_a_message_over_the_cap_never_reach_the_grader(kernel):
+    code = ("import IPython.display as d\ndef f(x):\n    d.publish_display_data({%r: 'x' * (200 * 2**20)})\n"
+            "    return x\nprint()") % kernel_side.REPLY_MIME
+    output(kernel, code)
+    replies, run = kernel.call([{"name": "f", "kind": "call", "cases": [(1,)]}], 8)
+    assert replies is None or replies == [[{"status": "returned", "value": {"t": "int", "v": 1},
+                                             "args_after": {"t": "tuple", "items": [{"t": "int", "v": 1}]}}]]
+    assert output(kernel, "print('back')", 20) == "back"
+
+
+def test_is_kernel_text_cleaned_of_surrogates_and_control_characters(kernel):
+    run = kernel.run("raise ValueError('bad \\udcff \\x1b[31m \\u202e' + 'x' * 5000)", 10)
+    assert run.ename == "ValueError" and len(run.evalue) <= 2000
+    assert "\udcff" not in run.evalue and "\x1b" not in run.evalue and "\u202e" not in run.evalue
+    run.evalue.encode("utf-8")  # nbgrader and the pages need valid UTF-8
+    assert clean_text("a\ud800b\x00c\nd", 100) == "a\ufffdb\ufffdc\nd"
+
+
+def test_does_the_notebook_deadline_cover_the_checks():
+    course = course_mod.load()
+    log = RunLog()
+
+    class NoKernel:
+        def alive(self):
+            raise AssertionError("past the notebook's deadline the kernel is not asked")
+
+    caller = kernel_caller(NoKernel(), course, log, deadline=time.monotonic() - 1)
+    (ret,), = caller([{"name": "f", "kind": "call", "cases": [(1,)]}])
+    assert ret.status == "timeout" and log.timed_out
+    assert log.events == [f"the notebook ran past {course.limits.notebook_timeout:g} s: the checks from then on were not run"]
+
+
+def test_does_sandbox_required_refuse_without_bubblewrap(monkeypatch):
+    from autograder.grade import pipeline
+
+    monkeypatch.setattr(sandbox, "probe", lambda: "bwrap is not installed")
+    with pytest.raises(SandboxUnavailable, match="--sandbox required: bwrap is not installed"):
+        pipeline.sandbox_status("required")
+    assert pipeline.sandbox_status("auto") == (True, "sandbox: NONE (bwrap is not installed): kernels get limits "
+                                               "only; files and network are not hidden; every row is flagged no-sandbox")
+    with pytest.raises(SandboxUnavailable):
+        StudentKernel(memory_mb=100, file_size_mb=1, output_limit_kb=1, hide=[], sandbox="required")
 
 
 def test_are_output_and_file_size_capped(kernel):

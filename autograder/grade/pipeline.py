@@ -96,6 +96,22 @@ def _load_unit(out: Path, job: UnitJob, course) -> dict | None:
     return result
 
 
+def sandbox_status(mode: str) -> tuple[bool, str]:
+    """(isolate, one line saying what the kernels run in) for a --sandbox mode."""
+    from autograder.grade import sandbox
+    from autograder.grade.kernel import SandboxUnavailable
+
+    if mode not in ("required", "auto", "off"):
+        raise ValueError(f"--sandbox {mode}: use required, auto or off")
+    why_not = sandbox.probe() if mode != "off" else "--sandbox off"
+    if why_not and mode == "required":
+        raise SandboxUnavailable(f"--sandbox required: {why_not}; nothing was graded")
+    if not why_not:
+        return True, "sandbox: bubblewrap (namespaces, read-only allow-list file system, no network, own uid)"
+    return mode != "off", (f"sandbox: NONE ({why_not}): kernels get limits only; files and network are not "
+                           "hidden; every row is flagged no-sandbox")
+
+
 def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
@@ -106,7 +122,7 @@ def _progress(total: int, enabled: bool):
 def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = None,
          workers: int | None = os.cpu_count() or 1, shard: str | None = None, progress: bool = True,
          course_toml: str | Path = course_mod.COURSE_TOML, secret: str | None = None,
-         isolate: bool = True) -> Summary:
+         isolate: bool = True, sandbox: str | None = None) -> Summary:
     """Grade every student's labs under `submissions` (<student_id>/<lab_id>/<lab_id>.ipynb).
 
     Args:
@@ -119,13 +135,18 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         course_toml: the course description.
         secret: the grading secret (default: course.toml's rule).
         isolate: hide the course's files and the network from the kernel where the OS allows.
+        sandbox: "required" (refuse to grade without bubblewrap), "auto" (bubblewrap where it
+            works, else what the OS allows; each row then flagged no-sandbox) or "off";
+            overrides isolate.
     Returns:
         a Summary; the process exits 0 whatever the students' scores.
     Raises:
         FileNotFoundError: the submissions folder does not exist.
         ValueError: an unknown lab, a bad shard, or workers < 1.
+        SandboxUnavailable: sandbox="required" and bubblewrap cannot run here.
     """
     started = time.monotonic()
+    isolate = sandbox_status(sandbox or ("auto" if isolate else "off"))[0]
     course = course_mod.load(course_toml, secret=secret)
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     if not submissions.is_dir():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_ENTRIES = 50_000_000  # entries of one decoded array
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text, limit: int = 2000, *, keep_newlines: bool = True) -> str:
@@ -21,7 +21,7 @@ def clean_text(text, limit: int = 2000, *, keep_newlines: bool = True) -> str:
     most `limit` characters."""
     if not isinstance(text, str):
         return ""
-    text = text[: limit * 2].encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    text = text[: limit * 2]
     text = _CONTROL.sub("\ufffd", text if keep_newlines else text.replace("\n", " ").replace("\t", " "))
     return text[:limit]
 

@@ -47,9 +47,10 @@ def restart_and_replay(kernel: StudentKernel, course: Course, log: RunLog, *, re
         kernel.run(source, course.limits.cell_timeout)
 
 
-def run_student_cells(kernel: StudentKernel, notebook, course: Course, log: RunLog) -> None:
+def run_student_cells(kernel: StudentKernel, notebook, course: Course, log: RunLog,
+                      deadline: float | None = None) -> None:
     limits = course.limits
-    deadline = time.monotonic() + limits.notebook_timeout
+    deadline = time.monotonic() + limits.notebook_timeout if deadline is None else deadline
     for index, cell in student_code_cells(notebook):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -87,12 +88,22 @@ def run_student_cells(kernel: StudentKernel, notebook, course: Course, log: RunL
         log.events.append(f"restarted the kernel and skipped {label}")
 
 
-def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog):
+def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog, deadline: float | None = None):
+    """The checks' way into the kernel; `deadline` (monotonic) is the notebook's: notebook_timeout
+    covers the student's cells and the checks together."""
     def caller(requests: list[dict]) -> list[list[Returned]]:
+        remaining = course.limits.check_timeout if deadline is None else deadline - time.monotonic()
+        if remaining <= 0:
+            if not any(e.endswith("the checks from then on were not run") for e in log.events):
+                log.events.append(f"the notebook ran past {course.limits.notebook_timeout:g} s: "
+                                  "the checks from then on were not run")
+            log.timed_out = True
+            message = f"not run: the notebook ran past its {course.limits.notebook_timeout:g} s"
+            return [[Returned("timeout", message=message)] * len(r["cases"]) for r in requests]
         if not kernel.alive():  # the student's cells left it dead (restarted too often)
             restart_and_replay(kernel, course, log)
         restarts_before = kernel.restarts
-        replies, run = kernel.call(requests, course.limits.check_timeout)
+        replies, run = kernel.call(requests, min(course.limits.check_timeout, remaining))
         if run.status == "died" or kernel.restarts != restarts_before:
             # this check stopped the kernel: the next checks get the student's definitions back
             restart_and_replay(kernel, course, log, restarted=kernel.restarts != restarts_before)
@@ -108,16 +119,19 @@ def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog):
     return caller
 
 
-def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], isolate: bool = True) -> tuple[dict, RunLog]:
-    """{grade_id: (passed, message)} for every graded cell, and the run log."""
+def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], isolate: bool | str = True) -> tuple[dict, RunLog]:
+    """{grade_id: (passed, message)} for every graded cell, and the run log. `isolate`: True
+    (= "auto"), False (= "off") or a --sandbox mode ("required", "auto", "off")."""
     log = RunLog()
     started = time.monotonic()
+    deadline = started + course.limits.notebook_timeout
     limits = course.limits
+    mode = isolate if isinstance(isolate, str) else ("auto" if isolate else "off")
     with StudentKernel(memory_mb=limits.memory_limit_mb, file_size_mb=limits.file_size_limit_mb,
-                       output_limit_kb=limits.output_limit_kb, hide=hide, isolate=isolate) as kernel:
+                       output_limit_kb=limits.output_limit_kb, hide=hide, sandbox=mode) as kernel:
         log.sandbox = kernel.sandbox_report()
-        run_student_cells(kernel, notebook, course, log)
-        caller = kernel_caller(kernel, course, log)
+        run_student_cells(kernel, notebook, course, log, deadline)
+        caller = kernel_caller(kernel, course, log, deadline)
         verdicts = {}
         for grade_id, _ in graded_cells(notebook):
             verdicts[grade_id] = run_check(lab, grade_id, caller=caller, secret=course.secret,

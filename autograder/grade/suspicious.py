@@ -15,7 +15,11 @@ PATTERNS = [
     (r"\bautograder\b|\bgradebook\b|\bHIDDEN TESTS\b", "mentions the grader or its files"),
     (r"\bdef\s+__(eq|array|array_ufunc|bool|float)__\b", "defines comparison or array conversion methods"),
     (r"\b(subprocess|socket|urllib|requests|http\.client)\b", "starts processes or uses the network"),
-    (r"\bos\.(system|popen|fork|kill|_exit)\b|\bsys\.exit\b", "exits, kills or starts processes"),
+    (r"\bos\.(system|popen|fork|kill|killpg|_exit|setsid|exec\w*|spawn\w*)\b|\bsys\.exit\b", "exits, kills or starts processes"),
+    (r"\bos\.(symlink|link|mkfifo|mknod|chmod|chown|setuid|setgid)\b", "makes links or FIFOs, or changes owners"),
+    (r"/proc\b|/dev/shm\b|\bimport\s+signal\b|\bsignal\.(SIG\w+|signal|pthread_kill)\b", "reaches /proc, /dev/shm or signals"),
+    (r"\bpublish_display_data\b|\bdisplay_pub\b|\biopub\w*\b|\bget_ipython\(\)\.kernel\b|\bsession\.send\b",
+     "talks to the kernel's own message channels"),
 ]
 
 

@@ -86,6 +86,7 @@ def fingerprint(job: UnitJob, course: course_mod.Course) -> str:
     for p in (Path(job.course_toml), course.lab(job.lab).source_notebook(course.root)):
         h.update(p.read_bytes())
     h.update(hashlib.sha256(job.secret.encode()).digest())
+    h.update(b"sandbox" if not _unsandboxed(job) else b"no-sandbox")
     return h.hexdigest()
 
 
@@ -118,6 +119,8 @@ def grade_unit(job: UnitJob) -> dict:
     result = {"student": job.student, "lab": job.lab, "status": "ok", "flags": [], "notes": [], "events": [],
               "cell_errors": [], "max_score": lab.points, "fingerprint": fingerprint(job, course),
               "timestamp": None}
+    if _unsandboxed(job):
+        result["flags"].append("no-sandbox")
     path, flags, notes = locate(job)
     result["flags"] += flags
     result["notes"] += notes
@@ -147,6 +150,12 @@ def grade_unit(job: UnitJob) -> dict:
     result["flags"] += autograded.pop("flags_extra")
     result.update(autograded)
     return _total(result)
+
+
+def _unsandboxed(job: UnitJob) -> bool:
+    from autograder.grade import sandbox
+
+    return not job.isolate or bool(sandbox.probe())
 
 
 def _total(result: dict) -> dict:
