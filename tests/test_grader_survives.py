@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from autograder import course as course_mod
 from autograder.grade import pipeline
 from autograder.grade.unit import UnitJob
 from tests import corpus
-from tests.grading import build_class, grade, course_toml_for_tests
+from tests.grading import build_class, course_toml_for_tests, grade, read_csv
 
 LAB = "lab3_backprop"
 
@@ -72,3 +74,80 @@ def test_does_the_secret_change_the_hidden_inputs():
     flat = lambda cases: [x.tobytes() for p, X, T in cases for x in (*p.values(), X, T)]  # noqa: E731
     assert flat(a) == flat(again)
     assert flat(a) != flat(b)
+
+
+HOSTILE = ("plants_links_for_the_grader", "writes_the_virtualenv", "hunts_the_disk_for_references",
+           "attacks_other_processes", "leaves_a_detached_process", "stores_answers_in_shm", "looks_up_answers_in_shm",
+           "forges_replies", "surrogates_in_errors")
+ORDINARY = ("right", "blank")
+
+
+def _snapshot(folder: str) -> dict:
+    """Every file and folder of `folder`: type, mode, size, mtime and link target; the bytes of the
+    files Python runs at start (.pth, *customize.py) and of bin/."""
+    seen = {}
+    for path, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            p = os.path.join(path, name)
+            st = os.lstat(p)
+            entry = (st.st_mode, st.st_size, st.st_mtime_ns, os.readlink(p) if os.path.islink(p) else None)
+            if name.endswith((".pth", "customize.py")) or os.path.basename(path) == "bin" and os.path.isfile(p):
+                entry += (Path(p).read_bytes(),)
+            seen[p] = entry
+    return seen
+
+
+def _sandbox_processes() -> list[str]:
+    from autograder.grade.sandbox import UID_BASE
+
+    out = []
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and os.stat(f"/proc/{p}").st_uid >= UID_BASE:
+                out.append(Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            pass
+    return out
+
+
+@pytest.mark.xdist_group("lab1_gradients")
+@pytest.mark.skipif(bool(__import__("autograder.grade.sandbox", fromlist=["probe"]).probe()),
+                    reason="bubblewrap cannot run here")
+def test_does_a_hostile_class_leave_the_machine_and_its_classmates_untouched(tmp_path, monkeypatch):
+    lab = "lab1_gradients"
+    tmp = Path(tempfile.mkdtemp(prefix="agtmp-", dir="/tmp"))  # the grader's own temporary folders
+    tmp.chmod(0o711)
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    cases = {c.name: c for c in corpus.cases(lab, every_lab=True)}
+    chosen = [cases[n] for n in ORDINARY] + [cases[f"every_lab_{n}"] for n in HOSTILE]
+    submissions = build_class(chosen, tmp_path / "submitted")
+    before_sub = {p: p.read_bytes() for p in submissions.rglob("*") if p.is_file()}
+    venvs = [sys.prefix, sys.base_prefix]
+    before = [_snapshot(v) for v in venvs]
+    shm_before = set(os.listdir("/dev/shm"))
+    grade(submissions, tmp_path / "first", labs=[lab])
+    grade(submissions, tmp_path / "second", labs=[lab])
+    rows = {r["student_id"]: r for r in read_csv(tmp_path / "first" / "grades.csv")}
+    for case in chosen:
+        row = rows[case.name]
+        assert (row["status"], sorted(f for f in row["flags"].split(";") if f)) == (case.expect_status, sorted(case.expect_flags)), case.name
+    cells = read_csv(tmp_path / "first" / "cells.csv")
+    for case in chosen:
+        got = {r["grade_id"]: float(r["score"]) for r in cells if r["student_id"] == case.name}
+        assert {g for g, s in got.items() if s == 0} == set(case.expect_failing), case.name
+    assert (tmp_path / "first" / "cells.csv").read_bytes() == (tmp_path / "second" / "cells.csv").read_bytes()
+    # the machine: virtualenv and interpreter, classmates' files, processes, /tmp, /dev/shm
+    assert [_snapshot(v) for v in venvs] == before
+    assert {p: p.read_bytes() for p in submissions.rglob("*") if p.is_file()} == before_sub
+    assert _sandbox_processes() == []
+    assert [n for n in os.listdir(tmp) if n != "autograder-hypothesis"] == []  # the checks' own, in the grader
+    left = [n for n in set(os.listdir("/dev/shm")) - shm_before
+            if n in ("answers.pkl", "daemon") or os.stat(f"/dev/shm/{n}").st_uid >= 1_000_000]
+    assert left == []
+    # no feedback page shows a grader path, check code or a traceback
+    for page in (tmp_path / "first" / "feedback").rglob("*.html"):
+        text = page.read_text()
+        for leak in ("Traceback", 'File "', str(course_mod.ROOT), sys.prefix, sys.base_prefix, "autograder/",
+                     "CheckFailed(", "\udcff"):
+            assert leak not in text, (page, leak)
+    shutil.rmtree(tmp)
