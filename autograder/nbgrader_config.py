@@ -102,6 +102,7 @@ def output_config(course: Course, out: Path, submissions: Path | str | None = No
     cfg.CourseDirectory.submitted_directory = str(submissions) if submissions else "submitted"
     cfg.CourseDirectory.autograded_directory = "autograded"
     cfg.CourseDirectory.feedback_directory = "feedback"
+    cfg.ExportPlugin.to = "nbgrader_grades.csv"  # `nbgrader export` here must not overwrite our grades.csv
     return cfg
 
 

@@ -117,6 +117,8 @@ def late_rule(result: dict, course, extensions: dict | None = None) -> Late:
             seconds = (parse_timestamp(result["timestamp"]) - due).total_seconds()
         except ValueError as exc:
             problem = f"{exc}: counted as on time"
+    elif result.get("timestamp_unreadable"):
+        problem = f"unreadable timestamp {result['timestamp_unreadable']}: counted as on time"
     elif result.get("seconds_late"):
         seconds = float(result["seconds_late"])
     seconds = max(0.0, seconds)

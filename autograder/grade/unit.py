@@ -179,6 +179,9 @@ def grade_unit(job: UnitJob) -> dict:
         result.update(status="unreadable", cells=_zero_cells(source_nb, "the notebook could not be read"))
         return _total(result)
     result["timestamp"], flags, notes = read_timestamp(path.parent)
+    if flags:  # kept for the late rule's report (lateness.late_rule)
+        text = (path.parent / "timestamp.txt").read_bytes()[:64].decode("utf-8", "replace").strip()
+        result["timestamp_unreadable"] = repr(text)
     result["flags"] += flags
     result["notes"] += notes
     secret = path.parent / "submission_secret.txt"
