@@ -30,7 +30,8 @@ def _grade(args):
         return 2
     summary = pipeline.main(submissions=args.submissions, out=args.out, labs=args.labs or None,
                             workers=args.workers, shard=args.shard, progress=not args.quiet,
-                            course_toml=args.course, sandbox=args.sandbox)
+                            course_toml=args.course, sandbox=args.sandbox, students=args.students or None,
+                            force=args.force)
     print(summary.describe())
     return 0
 
@@ -81,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="students graded in parallel (default: the number of cores)")
     p.add_argument("--shard", default=_default(pipeline.main, "shard"),
                    help="K/N: grade only the K-th of N disjoint parts of the class (1-based)")
+    p.add_argument("--students", nargs="*", help="regrade only these students into an existing --out "
+                   "(with --labs: only those labs); the rest of the class is kept and the tables rewritten")
+    p.add_argument("--force", action="store_true", help="regrade even submissions that did not change")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--sandbox", choices=("required", "auto", "off"), default="auto",
                    help="bubblewrap around each kernel: required (refuse without it; CI), auto (use it where it "

@@ -51,6 +51,7 @@ class Course:
     late_penalty_per_day: float = 0.0
     late_max_days: int = 0
     root: Path = ROOT
+    extensions: Path | None = None  # [late] extensions: CSV of student_id, lab, due (grade/lateness.py)
 
     def lab(self, lab_id: str) -> Lab:
         for lab in self.labs:
@@ -108,4 +109,5 @@ def load(path: Path | str = COURSE_TOML, *, secret: str | None = None) -> Course
     return Course(id=course["id"], title=course["title"], labs=tuple(labs), limits=limits,
                   property_examples=int(grading.get("property_examples", 20)), secret=secret,
                   tolerances=tolerances, late_penalty_per_day=float(late.get("penalty_per_day", 0.0)),
-                  late_max_days=int(late.get("max_days", 0)), root=path.resolve().parent)
+                  late_max_days=int(late.get("max_days", 0)), root=path.resolve().parent,
+                  extensions=path.resolve().parent / late["extensions"] if late.get("extensions") else None)

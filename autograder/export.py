@@ -12,53 +12,47 @@ Reads the unit results that `autograder grade` left in OUT/.units/ and writes on
 
 Only labs that were graded appear (a lab not graded yet would overwrite Canvas with zeros).
 
-The late rule, from course.toml's [late] table and each lab's `due`:
-- a submission's time is its nbgrader timestamp (timestamp.txt in the submission folder, kept
-  in the unit result); without one, nbgrader's own `seconds_late`; without either, on time;
-- every started day (24 hours) after the due date costs `penalty_per_day` of the lab's points:
-  with 0.1 and 20 points, 1 second to 24 hours late costs 2 points, 24 h + 1 s costs 4;
-- the score never drops below 0; a submission more than `max_days` started days late scores 0;
-- a timestamp that cannot be read counts as on time and is reported, for a TA to decide.
-Exported scores are the penalised ones; main() returns which submissions were late.
+Everything comes from the class gradebook (OUT/gradebook.db, which formgrader edits): `rows()`
+first rewrites grades.csv, cells.csv and the feedback pages from it, then yields one FinalRow per
+student and lab (raw score with the TA's manual scores, late penalty, final score, flags), the
+same numbers grades.csv shows. LMS writers use rows(). The late rule is grade/lateness.py's (due
+dates and extensions from course.toml). Exported scores are the final ones; main() returns which
+submissions were late.
 """
 from __future__ import annotations
 
 import csv
-import math
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder import course as course_mod
 from autograder.grade import tables
+from autograder.grade.lateness import DAY, Late, late_rule, parse_timestamp, read_extensions  # noqa: F401
 
 FORMATS = {"canvas": "canvas.csv", "csv": "grades_export.csv"}
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-DAY = 24 * 3600
 
 
 @dataclass(frozen=True)
-class Late:
-    """How late one submission was and what it cost."""
+class FinalRow:
+    """One student's lab as every export shows it."""
     student: str
     lab: str
-    seconds: float
-    days: int
-    score: float
-    penalised: float
-    problem: str = ""
+    raw: float
+    penalty: float
+    final: float
+    flags: tuple[str, ...]
 
-    @property
-    def penalty(self) -> float:
-        return self.score - self.penalised
 
-    def describe(self) -> str:
-        if self.problem:
-            return f"{self.student} {self.lab}: {self.problem}"
-        hours = self.seconds / 3600
-        return (f"{self.student} {self.lab}: {hours:.1f} h late ({self.days} started day{'s' * (self.days != 1)}), "
-                f"{_num(self.score)} -> {_num(self.penalised)}")
+def rows(out: str | Path, course) -> Iterator[FinalRow]:
+    """The class's final rows, from its gradebook (grades.csv, cells.csv and feedback rewritten)."""
+    from autograder.grade.pipeline import refresh
+
+    for row in refresh(Path(out), course):
+        yield FinalRow(student=row["student"], lab=row["lab"], raw=float(row["score"]), penalty=float(row["penalty"]),
+                       final=float(row["final"]), flags=tuple(row["flags"]))
 
 
 @dataclass
@@ -74,43 +68,6 @@ class Export:
 
 def _num(x: float) -> str:
     return f"{round(x, 4):g}"
-
-
-def parse_timestamp(text: str) -> datetime:
-    """An nbgrader timestamp (`2026-12-19 10:00:00.000000 UTC`, or any zone nbgrader accepts) in UTC.
-
-    Raises ValueError when it cannot be read."""
-    from nbgrader.utils import parse_utc
-
-    try:
-        naive_utc = parse_utc(text.strip())
-    except (ValueError, OverflowError, TypeError) as exc:
-        raise ValueError(f"unreadable timestamp {text!r}") from exc
-    return naive_utc.replace(tzinfo=timezone.utc)
-
-
-def late_rule(result: dict, course: course_mod.Course) -> Late:
-    """Apply the course's late rule (see the module docstring) to one unit result."""
-    lab = course.lab(result["lab"])
-    score = float(result["score"])
-    seconds, problem = 0.0, ""
-    if result.get("timestamp"):
-        try:
-            seconds = (parse_timestamp(result["timestamp"]) - lab.due).total_seconds()
-        except ValueError as exc:
-            problem = f"{exc}: counted as on time"
-    elif result.get("seconds_late"):
-        seconds = float(result["seconds_late"])
-    seconds = max(0.0, seconds)
-    days = math.ceil(seconds / DAY)
-    if days == 0:
-        penalised = score
-    elif days > course.late_max_days:
-        penalised = 0.0
-    else:
-        penalised = max(0.0, score - days * course.late_penalty_per_day * lab.points)
-    return Late(student=result["student"], lab=result["lab"], seconds=seconds, days=days, score=score,
-                penalised=round(penalised, 6), problem=problem)
 
 
 def _read_roster(path: Path | str) -> dict[str, dict]:
@@ -150,31 +107,33 @@ def main(*, out: str | Path, format: str = "canvas", dest: str | Path | None = N
     if format not in FORMATS:
         raise ValueError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
     course = course_mod.load(course_toml)
-    results = [r for r in tables.read_results(Path(out)) if r["lab"] in course.lab_ids]
-    labs = [lab for lab in course.labs if any(r["lab"] == lab.id for r in results)]
-    lates = {(r["student"], r["lab"]): late_rule(r, course) for r in results}
-    students = sorted({r["student"] for r in results})
+    final = {(r.student, r.lab): r for r in rows(out, course) if r.lab in course.lab_ids}
+    labs = [lab for lab in course.labs if any(lab_id == lab.id for _, lab_id in final)]
+    students = sorted({student for student, _ in final})
+    extensions = read_extensions(course)
 
     def score(student: str, lab_id: str) -> str:
-        late = lates.get((student, lab_id))
-        return _num(late.penalised) if late else ""  # blank: Canvas leaves the grade as it is
+        row = final.get((student, lab_id))
+        return _num(row.final) if row else ""  # blank: Canvas leaves the grade as it is
 
     if format == "canvas":
         people = _read_roster(roster) if roster else {}
-        rows = [CANVAS_IDENTITY + [f"{lab.title} ({lab.id})" for lab in labs],
+        table = [CANVAS_IDENTITY + [f"{lab.title} ({lab.id})" for lab in labs],
                 ["Points Possible", "", "", "", ""] + [_num(lab.points) for lab in labs]]
         for s in students:
             who = people.get(s, {})
             identity = [who.get("Student") or s, who.get("ID", ""), who.get("SIS User ID", ""),
                         who.get("SIS Login ID") or s, who.get("Section", "")]
-            rows.append(identity + [score(s, lab.id) for lab in labs])
+            table.append(identity + [score(s, lab.id) for lab in labs])
     else:
-        rows = [["student_id"] + [lab.id for lab in labs] + ["total"]]
+        table = [["student_id"] + [lab.id for lab in labs] + ["total"]]
         for s in students:
-            total = sum(lates[(s, lab.id)].penalised for lab in labs if (s, lab.id) in lates)
-            rows.append([s] + [score(s, lab.id) for lab in labs] + [_num(total)])
+            total = sum(final[(s, lab.id)].final for lab in labs if (s, lab.id) in final)
+            table.append([s] + [score(s, lab.id) for lab in labs] + [_num(total)])
     path = Path(dest) if dest else Path(out) / FORMATS[format]
-    _write(path, rows)
+    _write(path, table)
+    results = {(r["student"], r["lab"]): r for r in tables.read_results(Path(out))}
+    lates = {k: late_rule(dict(results[k], score=final[k].raw), course, extensions) for k in final}
     late = [lates[k] for k in sorted(lates, key=lambda k: (k[0], course.lab_ids.index(k[1])))
             if lates[k].days > 0 or lates[k].problem]
     return Export(path=path, late=late)

@@ -9,6 +9,7 @@ results are copied too, so the merged folder is itself a grading output (it can 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -89,6 +90,9 @@ def main(*, parts: list[str | Path], out: str | Path,
     out.mkdir(parents=True, exist_ok=True)
     for result in results:
         save_unit(out, result)
+        graded = owner[result["student"]] / "autograded" / result["student"] / result["lab"]
+        if graded.is_dir():  # formgrader's notebooks come along
+            shutil.copytree(graded, out / "autograded" / result["student"] / result["lab"], dirs_exist_ok=True)
     summary = Summary(out=out, reused=len(results))
     summary.results = write_class(out, results, course)
     summary.seconds = time.monotonic() - started

@@ -84,6 +84,52 @@ def apply(c, course: Course | None = None) -> None:
     c.merge(config_for(course, db_url=f"sqlite:///{db}"))
 
 
+OUTPUT_CONFIG = """# This grading output is the class's nbgrader course directory: its gradebook.db, autograded/ and
+# feedback/ were written by `autograder grade`. Run formgrader (JupyterLab started here) and
+# `nbgrader db ...`, `nbgrader export`, `nbgrader release_feedback` here, with no flags. Written
+# again at every grade; derived from course.toml by autograder.nbgrader_config.
+from autograder.nbgrader_config import apply_output
+
+apply_output(get_config(), course_toml={course_toml!r}, out={out!r}, submissions={submissions!r})  # noqa: F821
+"""
+
+
+def output_config(course: Course, out: Path, submissions: Path | str | None = None) -> Config:
+    """nbgrader's configuration for a grading output folder OUT (its course directory)."""
+    out = Path(out).resolve()
+    cfg = config_for(course, db_url=f"sqlite:///{out / 'gradebook.db'}", root=out)
+    cfg.CourseDirectory.source_directory = str(Path(course.root) / "source")
+    cfg.CourseDirectory.submitted_directory = str(submissions) if submissions else "submitted"
+    cfg.CourseDirectory.autograded_directory = "autograded"
+    cfg.CourseDirectory.feedback_directory = "feedback"
+    cfg.ExportPlugin.to = "nbgrader_grades.csv"  # `nbgrader export` here must not overwrite our grades.csv
+    return cfg
+
+
+def apply_output(c, *, course_toml: str, out: str, submissions: str | None = None) -> None:
+    """Fill OUT/nbgrader_config.py's `get_config()` object."""
+    from autograder import course as course_mod
+
+    c.merge(output_config(course_mod.load(course_toml), Path(out), submissions))
+
+
+def write_course_config(out: Path, course: Course, submissions: Path | str | None = None) -> Path:
+    """Write OUT/nbgrader_config.py (keeping the submissions folder an earlier run named)."""
+    path = Path(out) / "nbgrader_config.py"
+    if submissions is None and path.is_file():
+        m = re.search(r"submissions=('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|None)", path.read_text())
+        if m and m.group(1) != "None":
+            import ast
+
+            submissions = ast.literal_eval(m.group(1))
+    text = OUTPUT_CONFIG.format(course_toml=str(Path(course.root) / "course.toml"), out=str(Path(out).resolve()),
+                                submissions=str(submissions) if submissions else None)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+    return path
+
+
 def _alembic_head() -> str:
     """nbgrader's migration head, computed in-process once.
 

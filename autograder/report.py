@@ -25,7 +25,6 @@ from pathlib import Path
 
 from autograder import course as course_mod
 from autograder.export import late_rule
-from autograder.grade import tables
 
 # Statuses where the student's code ran: the others say nothing about a concept.
 RAN = ("ok", "timeout", "memory", "crashed")
@@ -123,7 +122,7 @@ def histogram_png(scores: list[float], max_score: float, title: str) -> str:
 def _lab_section(lab, results: list[dict], course) -> str:
     e = html.escape
     scores = [float(r["score"]) for r in results]
-    lates = [late_rule(r, course) for r in results]
+    lates = [r.get("late") or late_rule(r, course) for r in results]
     n_late = sum(1 for late in lates if late.days > 0)
     statuses = Counter(r["status"] for r in results)
     status_rows = "".join(f"<tr><td>{e(s)}</td><td class='num'>{n}</td></tr>" for s, n in sorted(statuses.items()))
@@ -141,7 +140,7 @@ def _lab_section(lab, results: list[dict], course) -> str:
                     f"<td class='msg'><ul>{messages}</ul></td></tr>")
     png = histogram_png(scores, lab.points, f"{lab.title} ({lab.id})")
     return f"""<h2>{e(lab.title)} <small>({e(lab.id)})</small></h2>
-<p>{len(results)} students, mean score {mean:.2f} / {lab.points:g} (before late penalties).</p>
+<p>{len(results)} students, mean score {mean:.2f} / {lab.points:g} (TA's manual grades included, before late penalties).</p>
 <img alt="histogram of the scores of {e(lab.id)}" src="data:image/png;base64,{png}">
 <table><tr><th>status</th><th>submissions</th></tr>{status_rows}</table>
 <h3>Item analysis</h3>
@@ -179,8 +178,10 @@ def main(*, out: str | Path, course_toml: str | Path = course_mod.COURSE_TOML) -
         FileNotFoundError: OUT does not exist.
         ValueError: OUT is not a grading output, or a unit it lists has no readable result.
     """
+    from autograder.grade.pipeline import refresh
+
     course = course_mod.load(course_toml)
-    results = [r for r in tables.read_results(Path(out)) if r["lab"] in course.lab_ids]
+    results = refresh(Path(out), course)  # the class as its gradebook says (a TA's manual grades)
     path = Path(out) / "report.html"
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(render(results, course))

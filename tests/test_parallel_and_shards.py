@@ -32,11 +32,11 @@ CLASS = {
                                  cells={"solution_loss": LOSS_WITHOUT_HALF}),
 }
 
-GRADES_CSV = """student_id,lab,score,max_score,status,flags
-s1_right,lab3_backprop,20,20,ok,
-s2_blank,lab3_backprop,0,20,ok,
-s3_backward_b1_doubled,lab3_backprop,11,20,ok,
-s4_loss_without_half,lab3_backprop,15,20,ok,
+GRADES_CSV = """student_id,lab,score,penalty,final,max_score,status,flags
+s1_right,lab3_backprop,20,0,20,20,ok,
+s2_blank,lab3_backprop,0,0,0,20,ok,
+s3_backward_b1_doubled,lab3_backprop,11,0,11,20,ok,
+s4_loss_without_half,lab3_backprop,15,0,15,20,ok,
 """
 
 # one process grades the class once for every test here (make test distributes by group)
@@ -98,6 +98,10 @@ def test_do_two_merged_shards_give_the_same_bytes_as_one_run(runs):
     for table in ("grades.csv", "cells.csv"):
         assert (runs["merged"] / table).read_bytes() == (runs["workers1"] / table).read_bytes(), table
     assert _feedback(runs["merged"]) == _feedback(runs["workers1"])
+    # formgrader's notebooks come along, and nbgrader's tools run in the merged folder
+    assert sorted(str(p.relative_to(runs["merged"])) for p in (runs["merged"] / "autograded").rglob("*.ipynb")) == [
+        f"autograded/{s}/{LAB}/{LAB}.ipynb" for s in CLASS]
+    assert f"out={str(runs['merged'])!r}" in (runs["merged"] / "nbgrader_config.py").read_text()
     assert len(_feedback(runs["merged"])) == 4
 
 

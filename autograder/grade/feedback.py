@@ -1,6 +1,12 @@
-"""Feedback for one student's lab, as a self-contained HTML page: the score per graded cell, what
-each failed check found, what happened while running the notebook. Built only from the unit
-result (check messages), so hidden test code and reference values beyond the message never show."""
+"""Feedback for one student's lab, as a self-contained HTML page: the score per graded cell (a TA's
+manual score where one was set), what each failed check found, the TA's comments, the late
+penalty, what happened while running the notebook. Built from the class as its gradebook says
+(gradebook.read_class: check messages, never hidden test code).
+
+Written twice: OUT/feedback/<student>/<lab>.html, the page to upload to an LMS, and, for a
+submission collected through nbgrader's exchange (it has a submission_secret.txt), in nbgrader's
+feedback layout OUT/feedback/<student>/<lab>/<lab>.html with its timestamp.txt and
+submission_secret.txt, so `nbgrader release_feedback` run in OUT releases it."""
 from __future__ import annotations
 
 import html
@@ -11,25 +17,40 @@ from autograder.grade.unit import STATUSES
 STYLE = """body{font-family:system-ui,sans-serif;max-width:52em;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}
 .pass{color:#1a7f37}.fail{color:#b3261e}.msg{font-family:ui-monospace,monospace;font-size:.9em;white-space:pre-wrap}
-.note{background:#fff8e1;padding:.6em;border-radius:4px}"""
+.note{background:#fff8e1;padding:.6em;border-radius:4px}.comment{font-family:system-ui,sans-serif;background:#e8f0fe;
+padding:.3em;margin-top:.3em;white-space:pre-wrap}"""
 
 
 def render(result: dict, title: str = "") -> str:
     e = html.escape
     rows = []
+    comments = dict(result.get("comments") or {})
     for cell in result["cells"]:
         ok = cell["score"] >= cell["max_score"]
-        mark = '<span class="pass">passed</span>' if ok else '<span class="fail">failed</span>'
+        if cell.get("needs_manual_grade"):
+            mark, message = "waiting for a TA", ""
+        elif cell.get("manual_score") is not None or cell.get("manual"):
+            mark, message = "graded by a TA", "" if cell.get("manual") else cell.get("message") or ""
+        else:
+            mark = '<span class="pass">passed</span>' if ok else '<span class="fail">failed</span>'
+            message = cell.get("message") or ""
+        comment = comments.pop(cell["grade_id"], "")
+        comment += "".join(comments.pop(k) for k in list(comments) if k == f"solution_{cell['grade_id']}")
+        comment_html = f"<div class='comment'>TA: {e(comment)}</div>" if comment else ""
         rows.append(f"<tr><td>{e(cell['grade_id'])}</td><td>{cell['score']:g} / {cell['max_score']:g}</td>"
-                    f"<td>{mark}</td><td class='msg'>{e(cell.get('message') or '')}</td></tr>")
+                    f"<td>{mark}</td><td class='msg'>{e(message)}{comment_html}</td></tr>")
+    for name, comment in sorted(comments.items()):
+        rows.append(f"<tr><td>{e(name)}</td><td></td><td></td><td><div class='comment'>TA: {e(comment)}</div></td></tr>")
     notes = result.get("notes", []) + result.get("events", [])
     notes_html = "".join(f"<li>{e(n)}</li>" for n in notes if not n.startswith("for a TA"))
     errors_html = "".join(f"<li class='msg'>{e(n)}</li>" for n in result.get("cell_errors", [])[:20])
     status = result["status"]
+    penalty = (f" ({result['score']:g} before the late penalty of {result['penalty']:g})"
+               if result.get("penalty") else "")
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{e(result['lab'])}: {e(result['student'])}</title>
 <style>{STYLE}</style></head><body>
 <h1>{e(title or result['lab'])}</h1>
-<p>Student <b>{e(result['student'])}</b>: <b>{result['score']:g} / {result['max_score']:g}</b> points.
+<p>Student <b>{e(result['student'])}</b>: <b>{result.get('final', result['score']):g} / {result['max_score']:g}</b> points{penalty}.
 Status: <b>{e(status)}</b> ({e(STATUSES.get(status, ''))}).</p>
 <table><tr><th>check</th><th>points</th><th>result</th><th>what the check found</th></tr>{''.join(rows)}</table>
 {f'<h2>While running your notebook</h2><ul class="note">{notes_html}</ul>' if notes_html else ''}
@@ -40,8 +61,20 @@ notebook again.</p></body></html>
 """
 
 
-def write(out: Path, result: dict, title: str = "") -> Path:
-    path = out / "feedback" / result["student"] / f"{result['lab']}.html"
+def _put(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(result, title))
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def write(out: Path, result: dict, title: str = "") -> Path:
+    page = render(result, title)
+    path = out / "feedback" / result["student"] / f"{result['lab']}.html"
+    _put(path, page)
+    if result.get("submission_secret"):  # nbgrader's layout, for release_feedback
+        folder = out / "feedback" / result["student"] / result["lab"]
+        _put(folder / f"{result['lab']}.html", page)
+        _put(folder / "timestamp.txt", result.get("timestamp") or "")
+        _put(folder / "submission_secret.txt", result["submission_secret"])
     return path

@@ -4,7 +4,14 @@
 2. grade each unit (unit.grade_unit) in worker processes, each with its own kernel and its own
    private nbgrader gradebook; finished units are saved one by one (atomically), so a killed run
    resumes where it stopped;
-3. write the class: gradebook.db (nbgrader), grades.csv, cells.csv, feedback/<student>/<lab>.html.
+3. write the class: gradebook.db (nbgrader's, the one truth: TA's manual grades carried over),
+   then from it grades.csv, cells.csv, feedback/; OUT is an nbgrader course directory
+   (OUT/nbgrader_config.py, OUT/autograded/<student>/<lab>/), so formgrader and `nbgrader ...`
+   run in OUT see the class.
+
+`--students ID...` regrades only those students (with `--labs`, only those labs) into an existing
+output, keeps every other result there, and rewrites the class; `--force` regrades them even when
+nothing changed.
 """
 from __future__ import annotations
 
@@ -93,6 +100,9 @@ def _load_unit(out: Path, job: UnitJob, course) -> dict | None:
         return None
     if result.get("status") == "error" or result.get("fingerprint") != fingerprint(job, course):
         return None
+    if result.get("status") not in ("missing", "unreadable") and job.autograded_dir and not (
+            Path(job.autograded_dir) / job.student / job.lab / f"{job.lab}.ipynb").is_file():
+        return None  # formgrader needs the autograded notebook
     return result
 
 
@@ -112,6 +122,19 @@ def sandbox_status(mode: str) -> tuple[bool, str]:
                            "hidden; every row is flagged no-sandbox")
 
 
+def saved_results(out: Path, course) -> list[dict]:
+    """Every unit result saved in OUT/.units (a previous run's class)."""
+    results = []
+    for path in sorted((out / ".units").glob("*/*.json")):
+        try:
+            result = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(result, dict) and result.get("lab") in course.lab_ids and "cells" in result:
+            results.append(result)
+    return results
+
+
 def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
@@ -122,7 +145,8 @@ def _progress(total: int, enabled: bool):
 def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = None,
          workers: int | None = os.cpu_count() or 1, shard: str | None = None, progress: bool = True,
          course_toml: str | Path = course_mod.COURSE_TOML, secret: str | None = None,
-         isolate: bool = True, sandbox: str | None = None) -> Summary:
+         isolate: bool = True, sandbox: str | None = None, students: list[str] | None = None,
+         force: bool = False) -> Summary:
     """Grade every student's labs under `submissions` (<student_id>/<lab_id>/<lab_id>.ipynb).
 
     Args:
@@ -138,11 +162,15 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         sandbox: "required" (refuse to grade without bubblewrap), "auto" (bubblewrap where it
             works, else what the OS allows; each row then flagged no-sandbox) or "off";
             overrides isolate.
+        students: regrade only these students into the existing output OUT (every other result
+            there is kept and the class tables rewritten).
+        force: regrade even the submissions that did not change since the last run.
     Returns:
         a Summary; the process exits 0 whatever the students' scores.
     Raises:
         FileNotFoundError: the submissions folder does not exist.
-        ValueError: an unknown lab, a bad shard, or workers < 1.
+        ValueError: an unknown lab, a bad shard, workers < 1, --students with --shard or without an
+            existing output, or a student with no folder in submissions.
         SandboxUnavailable: sandbox="required" and bubblewrap cannot run here.
     """
     started = time.monotonic()
@@ -163,14 +191,30 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     work.mkdir(exist_ok=True)
     # the kernel sees none of: the course (sources, checks, references), this package, the output, the class
     hide = tuple(sorted({str(course.root), str(course_mod.ROOT), str(out), str(submissions)}))
+    chosen = students_in(submissions, parse_shard(shard))
+    kept: list[dict] = []
+    if students:
+        if shard:
+            raise ValueError("--students and --shard: regrade students in the output of their shard, without --shard")
+        if not (out / "grades.csv").is_file():
+            raise ValueError(f"--students: {out} holds no graded class (no grades.csv): grade the class first, "
+                             f"without --students")
+        unknown = [s for s in students if s not in chosen]
+        if unknown:
+            raise ValueError(f"--students {unknown[0]}: no folder {submissions / unknown[0]}: use a student id "
+                             f"from {submissions}")
+        chosen = sorted(set(students))
+        kept = [r for r in saved_results(out, course) if not (r["student"] in chosen and r["lab"] in labs)]
     jobs = [UnitJob(student=s, lab=lab, submissions=str(submissions), course_toml=str(Path(course_toml).resolve()),
-                    secret=course.secret, hide=hide, template_db="", isolate=isolate)
-            for s in students_in(submissions, parse_shard(shard)) for lab in labs]
-    write_part(out, parse_shard(shard), students_in(submissions, None))
+                    secret=course.secret, hide=hide, template_db="", isolate=isolate,
+                    autograded_dir=str(out / "autograded"))
+            for s in chosen for lab in labs]
+    if not students:
+        write_part(out, parse_shard(shard), students_in(submissions, None))
     summary = Summary(out=out)
     todo = []
     for job in jobs:
-        done = _load_unit(out, job, course)
+        done = None if force else _load_unit(out, job, course)
         if done is not None:
             summary.results.append(done)
             summary.reused += 1
@@ -189,22 +233,45 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         bar.set_postfix(not_ok=failures)
         bar.update(1)
     bar.close()
-    summary.results = write_class(out, summary.results, course)
+    graded = summary.results
+    summary.results = write_class(out, graded + kept, course, submissions=submissions)
+    if students:
+        summary.results = [r for r in summary.results if (r["student"], r["lab"]) in
+                           {(g["student"], g["lab"]) for g in graded}]
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def write_class(out: Path, results: list[dict], course) -> list[dict]:
-    """Write the class from its unit results: feedback/<student>/<lab>.html, grades.csv, cells.csv
-    and gradebook.db (one writer, once). Shared by `grade` and `merge`, so a merged class is
-    written exactly as an unsharded one. Returns the results in table order."""
+def write_class(out: Path, results: list[dict], course, submissions: Path | None = None) -> list[dict]:
+    """Write the class from its unit results: gradebook.db first (one writer, once; the TA's manual
+    grades carried over), then from it grades.csv, cells.csv and feedback/, and OUT/nbgrader_config.py.
+    Shared by `grade` and `merge`, so a merged class is written exactly as an unsharded one.
+    Returns the rows as the gradebook says (gradebook.read_class), in table order."""
+    from autograder.nbgrader_config import write_course_config
+
     results = tables.sort_results(results, course.lab_ids)
+    gradebook.write_class_gradebook(course, results, out / "gradebook.db", gradebook.read_manual(out))
+    write_course_config(out, course, submissions)
+    return _write_derived(out, results, course)
+
+
+def _write_derived(out: Path, results: list[dict], course) -> list[dict]:
+    rows = gradebook.read_class(out, results, course)
     titles = {lab.id: f"{lab.title} ({lab.id})" for lab in course.labs}
-    for result in results:
-        feedback.write(out, result, titles.get(result["lab"], ""))
-    tables.write_tables(out, results, course.lab_ids)
-    gradebook.write_class_gradebook(course, results, out / "gradebook.db")
-    return results
+    for row in rows:
+        feedback.write(out, row, titles.get(row["lab"], ""))
+    tables.write_tables(out, rows, course.lab_ids)
+    return rows
+
+
+def refresh(out: str | Path, course) -> list[dict]:
+    """Rewrite grades.csv, cells.csv and feedback/ from OUT/gradebook.db as it is now (after a TA
+    graded in formgrader); returns the rows (gradebook.read_class). Export and report call it."""
+    out = Path(out)
+    results = tables.read_results(out)
+    if not (out / "gradebook.db").is_file():
+        raise ValueError(f"{out} has no gradebook.db: grade the class again (`autograder grade ... --out {out}`)")
+    return _write_derived(out, [r for r in results if r["lab"] in course.lab_ids], course)
 
 
 def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit):

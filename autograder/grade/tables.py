@@ -1,4 +1,8 @@
-"""grades.csv and cells.csv from the unit results: sorted, so the same class gives the same bytes."""
+"""grades.csv and cells.csv from the class as its gradebook says (gradebook.read_class): sorted, so
+the same class gives the same bytes.
+
+grades.csv: `score` is the raw score (a TA's manual scores included), `penalty` what the late rule
+takes off, `final` what the student gets (score - penalty); the LMS exports carry `final`."""
 from __future__ import annotations
 
 import csv
@@ -6,12 +10,12 @@ import json
 import os
 from pathlib import Path
 
-GRADES_COLUMNS = ["student_id", "lab", "score", "max_score", "status", "flags"]
+GRADES_COLUMNS = ["student_id", "lab", "score", "penalty", "final", "max_score", "status", "flags"]
 CELLS_COLUMNS = ["student_id", "lab", "grade_id", "score", "max_score"]
 
 
 def _num(x: float) -> str:
-    return f"{x:g}"
+    return f"{round(float(x), 6):g}"
 
 
 def _write(path: Path, columns: list[str], rows: list[list]) -> None:
@@ -30,7 +34,8 @@ def sort_results(results: list[dict], lab_order: list[str]) -> list[dict]:
 def write_tables(out: Path, results: list[dict], lab_order: list[str]) -> None:
     results = sort_results(results, lab_order)
     _write(out / "grades.csv", GRADES_COLUMNS,
-           [[r["student"], r["lab"], _num(r["score"]), _num(r["max_score"]), r["status"], ";".join(r["flags"])]
+           [[r["student"], r["lab"], _num(r["score"]), _num(r.get("penalty", 0.0)), _num(r.get("final", r["score"])),
+             _num(r["max_score"]), r["status"], ";".join(r["flags"])]
             for r in results])
     _write(out / "cells.csv", CELLS_COLUMNS,
            [[r["student"], r["lab"], c["grade_id"], _num(c["score"]), _num(c["max_score"])]

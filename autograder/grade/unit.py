@@ -41,6 +41,7 @@ class UnitJob:
     hide: tuple[str, ...]
     template_db: str
     isolate: bool = True
+    autograded_dir: str = ""  # where the autograded notebook is kept: <dir>/<student>/<lab>/<lab>.ipynb
 
 
 def locate(job: UnitJob) -> tuple[Path | None, list[str], list[str]]:
@@ -58,7 +59,7 @@ def locate(job: UnitJob) -> tuple[Path | None, list[str], list[str]]:
         notes.append(f"the notebook is named {path.name}, not {expected.name}: graded anyway")
     elif path is None and len(notebooks) > 1:
         notes.append(f"several notebooks and none named {expected.name}: {', '.join(p.name for p in notebooks)}")
-    extra = sorted(p.name for p in folder.iterdir() if p != path and p.name not in ("timestamp.txt",)
+    extra = sorted(p.name for p in folder.iterdir() if p != path and p.name not in ("timestamp.txt", "submission_secret.txt")
                    and not p.name.startswith("."))
     if extra:
         flags.append("extra-files")
@@ -106,9 +107,58 @@ def _read(path: Path) -> nbformat.NotebookNode | None:
         return None
 
 
+def manual_cells(notebook) -> list[tuple[str, float]]:
+    """(grade_id, points) of the cells a TA grades by hand (nbgrader's manually graded answers)."""
+    cells = []
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if isinstance(meta, dict) and meta.get("solution") and meta.get("grade") and meta.get("grade_id"):
+            cells.append((meta["grade_id"], float(meta.get("points", 0))))
+    return cells
+
+
+def _manual_rows(source_nb) -> list[dict]:
+    return [{"grade_id": gid, "score": 0.0, "max_score": pts, "passed": False, "manual": True,
+             "message": "graded by a TA"} for gid, pts in manual_cells(source_nb)]
+
+
 def _zero_cells(source_nb, message: str) -> list[dict]:
     return [{"grade_id": gid, "score": 0.0, "max_score": pts, "passed": False, "message": message}
-            for gid, pts in graded_cells(source_nb)]
+            for gid, pts in graded_cells(source_nb)] + _manual_rows(source_nb)
+
+
+def digests(notebook) -> dict[str, str]:
+    """For each cell a grade or a comment is kept on: a digest of what decided it. An answer (solution)
+    cell: its own text; a test cell: every cell of the student's code. A TA's manual grade survives
+    a regrade only while that digest is unchanged."""
+    code = hashlib.sha256("\0".join(c.source for _, c in student_code_cells(notebook)).encode()).hexdigest()
+    found = {}
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if gid and meta.get("solution"):
+            found[gid] = hashlib.sha256(f"{cell.cell_type}\0{cell.source}".encode()).hexdigest()
+        elif gid and meta.get("grade"):
+            found[gid] = code
+    return found
+
+
+def read_timestamp(folder: Path) -> tuple[str | None, list[str], list[str]]:
+    """(the timestamp as nbgrader writes it, or None; flags; notes). Never raises: a missing or
+    unreadable timestamp.txt counts as on time, with a note."""
+    from autograder.grade.lateness import parse_timestamp
+
+    path = folder / "timestamp.txt"
+    if not path.exists():
+        return None, [], ["no timestamp.txt beside the notebook: counted as on time"]
+    try:
+        text = path.read_bytes()[:200].decode("utf-8", "replace").strip()
+        when = parse_timestamp(text)
+    except (OSError, ValueError):
+        return None, ["timestamp-unreadable"], [
+            f"timestamp.txt says {text[:64]!r}, not a time nbgrader can read: counted as on time; a TA can set "
+            f"the time in the gradebook (or fix the file and regrade)"]
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), [], []
 
 
 def grade_unit(job: UnitJob) -> dict:
@@ -131,10 +181,17 @@ def grade_unit(job: UnitJob) -> dict:
     if submitted is None:
         result.update(status="unreadable", cells=_zero_cells(source_nb, "the notebook could not be read"))
         return _total(result)
-    timestamp = path.parent / "timestamp.txt"
-    if timestamp.exists():
-        result["timestamp"] = timestamp.read_text().strip()[:64]
+    result["timestamp"], flags, notes = read_timestamp(path.parent)
+    if flags:  # kept for the late rule's report (lateness.late_rule)
+        text = (path.parent / "timestamp.txt").read_bytes()[:64].decode("utf-8", "replace").strip()
+        result["timestamp_unreadable"] = repr(text)
+    result["flags"] += flags
+    result["notes"] += notes
+    secret = path.parent / "submission_secret.txt"
+    if secret.is_file():
+        result["submission_secret"] = secret.read_bytes()[:200].decode("utf-8", "replace").strip()
     rebuilt = rebuild(submitted, source_nb)
+    result["digests"] = digests(rebuilt.notebook)
     result["flags"] += sorted(rebuilt.flags)
     result["notes"] += rebuilt.notes
     findings = scan([c.source for _, c in student_code_cells(rebuilt.notebook)])
@@ -142,7 +199,7 @@ def grade_unit(job: UnitJob) -> dict:
         result["flags"].append("suspicious-code")
         result["notes"] += [f"for a TA: the code {f}" for f in findings]
     try:
-        autograded = _autograde(job, course, rebuilt.notebook, path.parent)
+        autograded = _autograde(job, course, rebuilt.notebook, result["timestamp"])
     except Exception:  # noqa: BLE001 - our failure: reported in the table, the class goes on
         result.update(status="error", cells=_zero_cells(source_nb, "the grader failed on this notebook"))
         result["events"].append(traceback.format_exc(limit=5))
@@ -164,7 +221,18 @@ def _total(result: dict) -> dict:
     return result
 
 
-def _autograde(job: UnitJob, course: course_mod.Course, notebook, submission_dir: Path) -> dict:
+def _keep_autograded(job: UnitJob, graded: Path) -> None:
+    """The autograded notebook in nbgrader's layout, for formgrader (written atomically)."""
+    if not job.autograded_dir:
+        return
+    dest = Path(job.autograded_dir) / job.student / job.lab / f"{job.lab}.ipynb"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    shutil.copy(graded, tmp)
+    tmp.replace(dest)
+
+
+def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str | None) -> dict:
     """nbgrader's Autograde in a private course folder; scores read back from its gradebook."""
     from nbgrader.api import Gradebook
     from nbgrader.converters import Autograde
@@ -182,8 +250,8 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, submission_dir
         sub = work / "submitted" / student_id / job.lab
         sub.mkdir(parents=True)
         nbformat.write(notebook, sub / f"{job.lab}.ipynb")
-        if (submission_dir / "timestamp.txt").exists():
-            shutil.copy(submission_dir / "timestamp.txt", sub / "timestamp.txt")
+        if timestamp:  # only a readable one: nbgrader fails the whole notebook on another
+            (sub / "timestamp.txt").write_text(timestamp)
         shutil.copy(job.template_db, work / "gradebook.db")
         cfg = config_for(course, db_url=f"sqlite:///{work}/gradebook.db", root=work)
         cfg.CourseDirectory.assignment_id = job.lab
@@ -198,7 +266,9 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, submission_dir
         converter = Autograde(coursedir=CourseDirectory(config=cfg), config=cfg)
         converter.log.setLevel(logging.CRITICAL)
         converter.start()
-        graded_nb = nbformat.read(work / "autograded" / student_id / job.lab / f"{job.lab}.ipynb", as_version=4)
+        graded_path = work / "autograded" / student_id / job.lab / f"{job.lab}.ipynb"
+        graded_nb = nbformat.read(graded_path, as_version=4)
+        _keep_autograded(job, graded_path)
         messages = {}
         for cell in graded_nb.cells:
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -209,21 +279,19 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, submission_dir
         with Gradebook(f"sqlite:///{work}/gradebook.db", course.id) as gb:
             submission = gb.find_submission_notebook(job.lab, job.lab, student_id)
             scores = {g.name: (float(g.auto_score or 0.0), float(g.max_score)) for g in submission.grades}
-            late = gb.find_submission(job.lab, student_id).total_seconds_late
         for gid, pts in graded_cells(graded_nb):
             score, max_score = scores.get(gid, (0.0, pts))
             cells.append({"grade_id": gid, "score": score, "max_score": max_score, "passed": score >= max_score,
                           "message": messages.get(gid, "")})
+        cells += _manual_rows(graded_nb)
         meta = graded_nb.metadata.get("autograder", {})
         status = ("crashed" if meta.get("crashed") else "memory" if meta.get("memory")
                   else "timeout" if meta.get("timed_out") else "ok")
         flags = ["output-truncated"] if meta.get("output_truncated") else []
         if meta.get("file_too_large"):
             flags.append("file-too-large")
-        if late and late > 0:
-            flags.append("late")
         return {"status": status, "cells": cells, "events": meta.get("events", []), "flags_extra": flags,
                 "cell_errors": meta.get("cell_errors", []), "sandbox": meta.get("sandbox", {}),
-                "seconds_late": float(late or 0.0), "seconds": meta.get("seconds", 0.0)}
+                "seconds": meta.get("seconds", 0.0)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
