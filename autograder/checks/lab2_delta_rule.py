@@ -220,3 +220,17 @@ def estimated_prices(ctx):
     if np.abs(got - ref.least_squares_prices()).max() > 0.2:
         raise CheckFailed("estimated_prices: not what the delta rule learns from the notebook's meals "
                           "(X_cafe, t_cafe): train on them until the weights stop changing")
+
+
+# The cerebellum as a delta-rule learner (deck 001). Imported here rather than at the top so that
+# this check stays one self-contained block at the end of the module.
+from autograder.checks.core import expect_choice  # noqa: E402
+
+Q_CEREBELLUM = "b"  # the climbing fibre, from the inferior olive
+
+
+@check(LAB, "q_cerebellum")
+def q_cerebellum(ctx):
+    expect_choice(ctx.value("q_cerebellum"), "q_cerebellum", Q_CEREBELLUM,
+                  hint="which input reaches a Purkinje cell once, from outside the parallel-fibre pathway, "
+                       "and changes the strength of the synapses active with it?")
