@@ -31,6 +31,7 @@ import json  # noqa: E402
 import platform  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -249,6 +250,27 @@ def fixed_costs(course, labs: list[str], work: Path, results_from: Path) -> dict
             "a worker's start and imports": t_import}
 
 
+def kernel_starts(course, repeats: int = 5) -> dict[str, float]:
+    """Median seconds from starting a kernel to its first answer, with bubblewrap and without."""
+    from autograder.grade import sandbox
+    from autograder.grade.kernel import StudentKernel
+
+    limits = course.limits
+    out = {}
+    for mode in ("auto", "off"):
+        if mode == "auto" and sandbox.probe():
+            continue
+        times = []
+        for _ in range(repeats):
+            k = StudentKernel(memory_mb=limits.memory_limit_mb, file_size_mb=limits.file_size_limit_mb,
+                              output_limit_kb=limits.output_limit_kb, hide=[], sandbox=mode)
+            started = time.perf_counter()
+            with k:
+                times.append(time.perf_counter() - started)
+        out["bubblewrap" if mode == "auto" else "no sandbox"] = statistics.median(times)
+    return out
+
+
 # 6. directional against coordinate-wise gradient checks ----------------------------------------
 
 def planted_bugs(grad: dict) -> dict[str, dict]:
@@ -398,6 +420,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {lab} | " + " | ".join(f"{spent.get(p, 0.0):.2f}" for p in phases) + " |")
     print("\nper-run costs outside the notebooks, seconds: "
           + "; ".join(f"{k} {v:.2f}" for k, v in fixed.items()))
+    starts = kernel_starts(course)
+    print("\nkernel start (launch to first answer, median of 5, stop not included), seconds: "
+          + "; ".join(f"{k} {v:.2f}" for k, v in starts.items()))
 
     print(f"\ngradient checks on a 784-512-10 sigmoid network ({gc['n_params']:,} parameters, batch 32):")
     print(f"- directional (3 random directions): {gc['directional'] * 1e3:.1f} ms (median over the bugs)")

@@ -269,3 +269,14 @@ def test_does_a_memory_bomb_fail_inside_the_kernel_only(kernel):
     run = kernel.run("import numpy as np; x = np.ones((40_000, 40_000))", 10)
     assert run.ename == "MemoryError"
     assert kernel.run("print('still here')", 10).stdout == "still here\n"
+
+
+def test_does_a_check_that_fails_itself_show_the_student_no_traceback():
+    from autograder.grade.run import _for_the_student
+
+    log = RunLog()
+    message = ('backward: the check itself failed (tell your instructor):\nTraceback (most recent call last):\n'
+               '  File "/work/course/autograder/checks/core.py", line 3, in check\nKeyError: 1')
+    assert _for_the_student((False, message), log) == (False, "backward: the check itself failed (tell your instructor)")
+    assert log.events == [f"for a TA: {message}"]
+    assert _for_the_student((0.5, "backward: W1 is wrong"), log) == (0.5, "backward: W1 is wrong")

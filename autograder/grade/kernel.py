@@ -30,6 +30,17 @@ PROCESSES = 64             # RLIMIT_NPROC of a kernel's own uid (threads count)
 REPLY_MIME = kernel_side.REPLY_MIME
 
 
+def _traversable(folder: str) -> bool:
+    """Every folder on the way to `folder` lets others pass (o+x)."""
+    path = os.path.realpath(folder)
+    while True:
+        if not os.stat(path).st_mode & 0o001:
+            return False
+        if path == os.path.dirname(path):
+            return True
+        path = os.path.dirname(path)
+
+
 class SandboxUnavailable(RuntimeError):
     """--sandbox required, and bubblewrap cannot run here."""
 
@@ -117,7 +128,10 @@ class StudentKernel:
             raise SandboxUnavailable(f"--sandbox required, but {why_not}")
         self.tool = "none" if why_not else "bubblewrap"
         self.why_not = why_not
-        self.workdir = tempfile.mkdtemp(prefix="agk-")
+        base = tempfile.gettempdir()
+        if self.tool == "bubblewrap" and not _traversable(base):
+            base = "/tmp"  # bwrap runs as the kernel's own uid: it must pass through to its stages
+        self.workdir = tempfile.mkdtemp(prefix="agk-", dir=base)
         os.chmod(self.workdir, 0o711)  # traversable (bwrap reaches its stages), not listable
         venv = os.path.dirname(os.path.dirname(sys.executable))
         read_only = sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), os.path.realpath(venv)})

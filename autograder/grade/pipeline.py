@@ -308,5 +308,5 @@ def _worker_failed(job: UnitJob, course, exc: Exception) -> dict:
     cells = [{"grade_id": g, "score": 0.0, "max_score": p, "passed": False, "message": "the grader failed"}
              for g, p in graded_cells(nb)]
     return {"student": job.student, "lab": job.lab, "status": "error", "flags": [], "notes": [],
-            "events": [f"grader worker failed: {type(exc).__name__}: {exc}"], "cell_errors": [], "cells": cells,
+            "events": [f"for a TA: grader worker failed: {type(exc).__name__}: {exc}"], "cell_errors": [], "cells": cells,
             "score": 0.0, "max_score": course.lab(job.lab).points, "fingerprint": "", "timestamp": None}

@@ -119,6 +119,17 @@ def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog, deadline: 
     return caller
 
 
+def _for_the_student(verdict: tuple, log: RunLog) -> tuple:
+    """A verdict whose message holds a traceback of the grader (a check that failed itself) keeps
+    its first line for the student; the traceback goes to the TA's notes, never to the page."""
+    message = verdict[1] if len(verdict) > 1 and isinstance(verdict[1], str) else ""
+    if "Traceback (most recent call last)" not in message and 'File "' not in message:
+        return verdict
+    first = message.split("\n", 1)[0].rstrip(":")
+    log.events.append(f"for a TA: {message}")
+    return (verdict[0], first, *verdict[2:])
+
+
 def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], isolate: bool | str = True) -> tuple[dict, RunLog]:
     """{grade_id: (passed, message)} for every graded cell, and the run log. `isolate`: True
     (= "auto"), False (= "off") or a --sandbox mode ("required", "auto", "off")."""
@@ -134,7 +145,8 @@ def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], isolate
         caller = kernel_caller(kernel, course, log, deadline)
         verdicts = {}
         for grade_id, _ in graded_cells(notebook):
-            verdicts[grade_id] = run_check(lab, grade_id, caller=caller, secret=course.secret,
-                                           n_examples=course.property_examples, tolerances=course.tolerances)
+            verdict = run_check(lab, grade_id, caller=caller, secret=course.secret,
+                                n_examples=course.property_examples, tolerances=course.tolerances)
+            verdicts[grade_id] = _for_the_student(verdict, log)
     log.seconds = time.monotonic() - started
     return verdicts, log

@@ -48,9 +48,10 @@ PR_CAPBSET_DROP = 24
 
 # --- the sandbox -----------------------------------------------------------------------------
 def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int | None,
-               command: list[str]) -> list[str]:
+               command: list[str], home_mb: int = TMPFS_MB) -> list[str]:
     """bwrap's arguments: `binds` are (source, path inside) bound read-only; `sockets` is the one
-    host folder bound writable (the kernel's Jupyter sockets, locked by the grader once bound)."""
+    host folder bound writable (the kernel's Jupyter sockets, locked by the grader once bound);
+    the home is bigger than the file size limit, so that a huge file meets that limit first."""
     args = [bwrap_path(),
             "--unshare-all", "--unshare-user", "--disable-userns",  # user, pid, mount, net, ipc, uts, cgroup
             "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--hostname", "sandbox",
@@ -70,7 +71,7 @@ def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int
     args += ["--proc", "/proc", "--dev", "/dev",
              "--size", size, "--tmpfs", "/dev/shm",
              "--size", size, "--tmpfs", "/tmp",
-             "--size", size, "--tmpfs", HOME, "--chdir", HOME,
+             "--size", str(home_mb * 2**20), "--tmpfs", HOME, "--chdir", HOME,
              "--bind", sockets, sockets]
     if connection_fd is not None:
         args += ["--ro-bind-data", str(connection_fd), CONNECTION]
@@ -179,8 +180,9 @@ def launch(spec: dict, kernel: list[str]) -> None:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
-    os.execve(bwrap_path(), bwrap_args(binds=binds, sockets=spec["sockets"], connection_fd=conn, command=kernel),
-              clean_env(HOME))
+    home_mb = int(spec.get("file_size_mb") or 0) + TMPFS_MB
+    os.execve(bwrap_path(), bwrap_args(binds=binds, sockets=spec["sockets"], connection_fd=conn, command=kernel,
+                                       home_mb=home_mb), clean_env(HOME))
 
 
 # --- without bubblewrap: what the grader did before (a deny-list, uid 0 without capabilities) ---

@@ -202,7 +202,7 @@ def grade_unit(job: UnitJob) -> dict:
         autograded = _autograde(job, course, rebuilt.notebook, result["timestamp"])
     except Exception:  # noqa: BLE001 - our failure: reported in the table, the class goes on
         result.update(status="error", cells=_zero_cells(source_nb, "the grader failed on this notebook"))
-        result["events"].append(traceback.format_exc(limit=5))
+        result["events"].append("for a TA: " + traceback.format_exc(limit=5))  # never on the student's page
         return _total(result)
     result["flags"] += autograded.pop("flags_extra")
     result.update(autograded)

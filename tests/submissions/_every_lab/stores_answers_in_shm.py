@@ -4,17 +4,20 @@
 # expect-flags: suspicious-code
 # expect-failing:
 # %% add-cell
-import functools, os, pickle
+import functools, pickle
+
+_book = {}
 
 def _remember(name, fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         result = fn(*args, **kwargs)
-        for path in ("/dev/shm/answers.pkl", "/tmp/answers.pkl"):
+        if len(_book) < 200:  # the first answers are enough, and keep training loops fast
             try:
-                book = pickle.load(open(path, "rb")) if os.path.exists(path) else {}
-                book[name, repr(args)] = result
-                pickle.dump(book, open(path, "wb"))
+                _book[name, repr(args)] = result
+                for path in ("/dev/shm/answers.pkl", "/tmp/answers.pkl"):
+                    with open(path, "wb") as f:
+                        pickle.dump(_book, f)
             except Exception:
                 pass
         return result
