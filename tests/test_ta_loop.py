@@ -46,6 +46,7 @@ TIMESTAMPS = {"ada_late": "2026-12-19 10:00:00.000000 UTC", "ben_extended": "202
 EXTENSIONS = "student_id,lab,due\nben_extended,lab3_backprop,2026-12-22T23:59:00+00:00\n"
 ANSWER = "Backprop needs the transpose of the forward weights; a neuron has no such wire."
 NBGRADER = Path(sys.executable).parent / "nbgrader"
+COURSE_ID = course_mod.load().id
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -209,7 +210,7 @@ def test_does_the_gradebook_hold_due_dates_extensions_and_penalties(graded, cour
     from nbgrader.api import Gradebook
 
     p = _points(course_toml)
-    with Gradebook(f"sqlite:///{graded / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{graded / 'gradebook.db'}", COURSE_ID) as gb:
         assert str(gb.find_assignment(LAB).duedate) == "2026-12-18 23:59:00"
         ben = gb.find_submission(LAB, "ben_extended")
         assert (str(ben.duedate), ben.total_seconds_late) == ("2026-12-22 23:59:00", 0)
@@ -263,7 +264,7 @@ def _grade_by_hand(out: Path, student: str, scores: dict[str, float], comments: 
     """What formgrader does when a TA types a score or a comment (its API handlers)."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", COURSE_ID) as gb:
         nb = gb.find_submission_notebook(LAB, LAB, student)
         for grade in nb.grades:
             if grade.name in scores:

@@ -61,7 +61,7 @@ class Manual:
     outdated: dict = field(default_factory=dict)   # "student/lab/cell" -> note
 
 
-def read_manual(out: Path) -> Manual:
+def read_manual(out: Path, course: Course) -> Manual:
     """The manual scores and comments of OUT/gradebook.db (none when there is no gradebook yet)."""
     from nbgrader.api import Gradebook
 
@@ -74,7 +74,7 @@ def read_manual(out: Path) -> Manual:
         pass
     if not db.is_file():
         return manual
-    with Gradebook(f"sqlite:///{db}") as gb:
+    with Gradebook(f"sqlite:///{db}", course.id) as gb:
         for assignment in gb.assignments:
             for submission in assignment.submissions:
                 student = submission.student.id
@@ -180,7 +180,7 @@ def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:
         state = {}
     outdated = state.get("outdated", {})
     rows = []
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", course.id) as gb:
         for result in results:
             row = dict(result, flags=list(result["flags"]), notes=list(result["notes"]), comments={})
             try:

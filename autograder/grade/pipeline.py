@@ -228,7 +228,7 @@ def write_class(out: Path, results: list[dict], course, submissions: Path | None
     from autograder.nbgrader_config import write_course_config
 
     results = tables.sort_results(results, course.lab_ids)
-    gradebook.write_class_gradebook(course, results, out / "gradebook.db", gradebook.read_manual(out))
+    gradebook.write_class_gradebook(course, results, out / "gradebook.db", gradebook.read_manual(out, course))
     write_course_config(out, course, submissions)
     return _write_derived(out, results, course)
 
