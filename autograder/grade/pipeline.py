@@ -27,6 +27,7 @@ from pathlib import Path
 
 from autograder import course as course_mod
 from autograder.grade import feedback, gradebook, tables
+from autograder.grade.lateness import read_extensions
 from autograder.grade.unit import UnitJob, fingerprint, grade_unit
 
 
@@ -149,7 +150,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         a Summary; the process exits 0 whatever the students' scores.
     Raises:
         FileNotFoundError: the submissions folder does not exist.
-        ValueError: an unknown lab, a bad shard, workers < 1, --students with --shard or without an
+        ValueError: an unknown lab, a bad shard, workers < 1, a bad extensions file, --students with --shard or without an
             existing output, or a student with no folder in submissions.
     """
     started = time.monotonic()
@@ -161,6 +162,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     for lab in labs:
         if not course.lab(lab).source_notebook(course.root).exists():
             raise ValueError(f"lab {lab!r} has no source notebook at {course.lab(lab).source_notebook(course.root)}")
+    read_extensions(course)  # a bad extensions file stops here, before any grading
     workers = workers or 1
     if workers < 1:
         raise ValueError(f"--workers {workers}: must be at least 1")
