@@ -298,12 +298,23 @@ def test_do_manual_grades_reach_every_table_and_survive_a_regrade_of_unchanged_c
     assert "TA: zeros: you never read the cache" in page
     others = [r for r in _rows(out / "grades.csv") if r[0] != "dev_backward_zero"]
 
-    # the grader changed (--force): the same notebook regraded keeps every manual grade
-    pipeline.main(submissions=submitted, out=out, labs=[LAB], workers=1, progress=False, course_toml=course_toml,
-                  students=["dev_backward_zero"], force=True)
-    assert dev_row() == ["dev_backward_zero", LAB, f"{raw:g}", "0", f"{raw:g}", f"{p:g}", "ok", ""]
-    assert [r for r in _rows(out / "grades.csv") if r[0] != "dev_backward_zero"] == others
-    assert "TA: zeros: you never read the cache" in (out / "feedback" / "dev_backward_zero" / f"{LAB}.html").read_text()
+    # the grader changed (--force): the same notebook regraded keeps every manual grade, and a
+    # formgrader that holds the gradebook open (nbgrader keeps one per server) goes on writing to it
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", COURSE_ID) as held:
+        held.find_submission_notebook(LAB, LAB, "ben_extended")
+        pipeline.main(submissions=submitted, out=out, labs=[LAB], workers=1, progress=False,
+                      course_toml=course_toml, students=["dev_backward_zero"], force=True)
+        assert dev_row() == ["dev_backward_zero", LAB, f"{raw:g}", "0", f"{raw:g}", f"{p:g}", "ok", ""]
+        assert [r for r in _rows(out / "grades.csv") if r[0] != "dev_backward_zero"] == others
+        page = (out / "feedback" / "dev_backward_zero" / f"{LAB}.html").read_text()
+        assert "TA: zeros: you never read the cache" in page
+        held.find_grade("backward", LAB, LAB, "ben_extended").manual_score = 5.0
+        held.db.commit()
+    export.main(out=out, format="canvas", course_toml=course_toml)
+    ben = [r for r in _rows(out / "grades.csv") if r[0] == "ben_extended"][0]
+    assert ben[2:5] == ["19", "0", "19"]  # 20 with backward's 6 points overridden to 5
 
     # the student resubmits another written answer, same code: that grade is dropped and flagged
     folder = submitted / "dev_backward_zero" / LAB
