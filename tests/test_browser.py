@@ -13,6 +13,7 @@ import subprocess
 import sys
 import json
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
@@ -25,6 +26,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
 SCREENSHOTS = ROOT / "build" / "browser"
 LAB = "lab3_backprop"
 TOKEN = "autograder-e2e"
+COURSE_ID = tomllib.loads((ROOT / "course.toml").read_text())["course"]["id"]
 # JupyterLab's news and update prompts would cover the notebook in the screenshot.
 PAGE_CONFIG = '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}'
 # Every cell in the page, not only those in view, so outputs above the last one can be read.
@@ -106,6 +108,11 @@ def jupyterlab(tmp_path):
     for name in ("course.toml", "nbgrader_config.py"):
         shutil.copy(ROOT / name, course / name)
     shutil.copytree(ROOT / "release" / LAB, course / "release" / LAB)
+    yield from _serve(course, tmp_path)
+
+
+def _serve(course: Path, tmp_path: Path):
+    """JupyterLab (with nbgrader's extensions) serving `course`, started in it; yields (base url, log)."""
     config = tmp_path / "jupyter-config"
     (config / "labconfig").mkdir(parents=True)
     (config / "labconfig" / "page_config.json").write_text(PAGE_CONFIG)
@@ -175,3 +182,145 @@ def test_does_validate_in_jupyterlab_report_the_unfinished_release_notebook(jupy
     assert "Validation Results" in text and "The following cell failed" in text, text
     assert "NotImplementedError" in text, text
     assert "init_params: write this function" in text, text
+
+
+# -- the TA's side: formgrader on a graded class ----------------------------------------------------
+
+@pytest.fixture
+def graded_demo_class(tmp_path):
+    """Lab 3 of the demo class (tests/example_class.py), graded with a course whose lab 3 has a
+    written answer (the lab's own reflection cells, or one added until the labs have them)."""
+    import nbformat
+
+    from autograder.grade import pipeline
+    from tests import example_class
+    from tests.test_ta_loop import make_course
+
+    (tmp_path / "course").mkdir()
+    course_toml = make_course(tmp_path / "course")
+    submitted = tmp_path / "submitted"
+    example_class.main(str(submitted))
+    source = nbformat.read(course_toml.parent / "source" / LAB / f"{LAB}.ipynb", as_version=4)
+    answers = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")
+               and c.metadata["nbgrader"].get("grade")]
+    for student in ("ada_full_marks", "ben_partly_right"):
+        path = submitted / student / LAB / f"{LAB}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        ids = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+        for answer in answers:
+            gid = answer.metadata["nbgrader"]["grade_id"]
+            if gid not in ids:
+                ids[gid] = nbformat.from_dict(dict(answer))
+                nb.cells.append(ids[gid])
+            ids[gid].source = "Weight transport: the backward pass needs W2 transposed."
+        nbformat.write(nb, path)
+    for student in ("cleo_blank", "dev_broken"):  # two notebooks are enough for formgrader
+        shutil.rmtree(submitted / student)
+    out = tmp_path / "out"
+    pipeline.main(submissions=submitted, out=out, labs=[LAB], workers=2, progress=False, course_toml=course_toml)
+    return course_toml, submitted, out, [c.metadata["nbgrader"]["grade_id"] for c in answers]
+
+
+def _wait_for_gradebook(out: Path, check, timeout: float = 60) -> None:
+    from nbgrader.api import Gradebook
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with Gradebook(f"sqlite:///{out / 'gradebook.db'}", COURSE_ID) as gb:
+            nb = gb.find_submission_notebook(LAB, LAB, "ben_partly_right")
+            state = ({g.name: g.manual_score for g in nb.grades}, {c.name: c.manual_comment for c in nb.comments})
+        if check(*state):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"formgrader did not save the grades in {timeout} s: {state}")
+        time.sleep(0.5)
+
+
+def test_does_a_grade_set_in_formgrader_reach_export_and_feedback_and_survive_a_regrade(graded_demo_class,
+                                                                                         tmp_path):
+    from nbgrader.api import Gradebook
+
+    from autograder import export
+    from autograder.grade import pipeline
+    from autograder.grade.tables import read_grades
+
+    course_toml, submitted, out, answers = graded_demo_class
+    cells = {(r["student_id"], r["grade_id"]): r for r in read_grades(out / "cells.csv")}
+    grades = {r["student_id"]: r for r in read_grades(out / "grades.csv")}
+    assert grades["ben_partly_right"]["flags"] == "needs-manual-grade"
+    # the first check ben failed that grades a function he wrote: the TA gives half of it
+    failed = [gid for (s, gid), r in cells.items() if s == "ben_partly_right" and float(r["score"]) < float(
+        r["max_score"]) and gid not in answers]
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", COURSE_ID) as gb:
+        nb = gb.find_submission_notebook(LAB, LAB, "ben_partly_right")
+        comments = {c.name for c in nb.comments}
+        submission_id = nb.id
+    gid = [g for g in failed if f"solution_{g}" in comments][0]
+    half = float(cells[("ben_partly_right", gid)]["max_score"]) / 2
+    unit = json.loads((out / ".units" / "ben_partly_right" / f"{LAB}.json").read_text())
+    message = [c["message"] for c in unit["cells"] if c["grade_id"] == gid][0]
+    assert message
+    answer_points = float(cells[("ben_partly_right", answers[0])]["max_score"])
+    raw_before = float(grades["ben_partly_right"]["score"])
+
+    server = _serve(out, tmp_path)
+    base, log = next(server)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / f"{LAB}_formgrader.png"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            # formgrader's own requests (the scores it saves) carry the token as a header
+            page = browser.new_page(viewport={"width": 1400, "height": 900},
+                                    extra_http_headers={"Authorization": f"token {TOKEN}"})
+            try:
+                page.set_default_timeout(120_000)
+                page.goto(f"{base}/formgrader/submissions/{submission_id}/?token={TOKEN}")
+                # the autograded notebook, with the check's verdict in the failed cell
+                page.locator(f"input.score#{gid}").wait_for()
+                assert message[:40] in page.inner_text("body")
+                page.locator(f"input.score#{gid}").fill(f"{half:g}")
+                page.locator(f"input.score#{gid}").press("Tab")
+                page.locator(f"textarea#solution_{gid}-comment").fill("Half: the idea is right, check the shapes.")
+                page.locator(f"textarea#solution_{gid}-comment").press("Tab")
+                for other in answers[1:]:
+                    page.locator(f"input.score#{other}").fill("0")
+                    page.locator(f"input.score#{other}").press("Tab")
+                page.locator(f"input.score#{answers[0]}").fill(f"{answer_points - 1:g}")
+                page.locator(f"input.score#{answers[0]}").press("Tab")
+                page.locator(f"textarea#{answers[0]}-comment").fill("Good; say which weights.")
+                page.locator(f"textarea#{answers[0]}-comment").press("Tab")
+                _wait_for_gradebook(out, lambda g, c: g.get(gid) == half and g.get(answers[0]) == answer_points - 1
+                                    and all(g.get(a) == 0 for a in answers[1:])
+                                    and c.get(f"solution_{gid}") == "Half: the idea is right, check the shapes."
+                                    and c.get(answers[0]) == "Good; say which weights.")
+                page.screenshot(path=str(shot), full_page=False)
+            except Exception:
+                page.screenshot(path=str(SCREENSHOTS / f"{LAB}_formgrader_failed.png"))
+                print(log.read_text()[-5000:])
+                raise
+            finally:
+                browser.close()
+    finally:
+        server.close()  # stops JupyterLab
+
+    raw = raw_before - float(cells[("ben_partly_right", gid)]["score"]) + half + answer_points - 1
+    points = float(grades["ben_partly_right"]["max_score"])
+
+    def check_everywhere():
+        canvas = export.main(out=out, format="canvas", course_toml=course_toml).path
+        row = [r for r in read_grades(canvas) if r["Student"] == "ben_partly_right"][0]
+        assert float(row[[k for k in row if k.endswith(f"({LAB})")][0]]) == raw
+        ben = {r["student_id"]: r for r in read_grades(out / "grades.csv")}["ben_partly_right"]
+        assert (float(ben["score"]), float(ben["final"]), float(ben["max_score"]), ben["flags"]) == (raw, raw, points, "")
+        page = (out / "feedback" / "ben_partly_right" / f"{LAB}.html").read_text()
+        assert f"<td>{gid}</td><td>{half:g} / {half * 2:g}</td><td>graded by a TA</td>" in page
+        assert "TA: Half: the idea is right, check the shapes." in page
+        assert "TA: Good; say which weights." in page
+        assert f"<td>{answers[0]}</td><td>{answer_points - 1:g} / {answer_points:g}</td>" in page
+
+    check_everywhere()
+    pipeline.main(submissions=submitted, out=out, labs=[LAB], workers=1, progress=False, course_toml=course_toml,
+                  students=["ben_partly_right"], force=True)
+    check_everywhere()
+    assert shot.stat().st_size > 10_000

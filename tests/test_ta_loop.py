@@ -46,6 +46,7 @@ TIMESTAMPS = {"ada_late": "2026-12-19 10:00:00.000000 UTC", "ben_extended": "202
 EXTENSIONS = "student_id,lab,due\nben_extended,lab3_backprop,2026-12-22T23:59:00+00:00\n"
 ANSWER = "Backprop needs the transpose of the forward weights; a neuron has no such wire."
 NBGRADER = Path(sys.executable).parent / "nbgrader"
+COURSE_ID = course_mod.load().id
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -209,7 +210,7 @@ def test_does_the_gradebook_hold_due_dates_extensions_and_penalties(graded, cour
     from nbgrader.api import Gradebook
 
     p = _points(course_toml)
-    with Gradebook(f"sqlite:///{graded / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{graded / 'gradebook.db'}", COURSE_ID) as gb:
         assert str(gb.find_assignment(LAB).duedate) == "2026-12-18 23:59:00"
         ben = gb.find_submission(LAB, "ben_extended")
         assert (str(ben.duedate), ben.total_seconds_late) == ("2026-12-22 23:59:00", 0)
@@ -263,7 +264,7 @@ def _grade_by_hand(out: Path, student: str, scores: dict[str, float], comments: 
     """What formgrader does when a TA types a score or a comment (its API handlers)."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", COURSE_ID) as gb:
         nb = gb.find_submission_notebook(LAB, LAB, student)
         for grade in nb.grades:
             if grade.name in scores:
@@ -297,12 +298,23 @@ def test_do_manual_grades_reach_every_table_and_survive_a_regrade_of_unchanged_c
     assert "TA: zeros: you never read the cache" in page
     others = [r for r in _rows(out / "grades.csv") if r[0] != "dev_backward_zero"]
 
-    # the grader changed (--force): the same notebook regraded keeps every manual grade
-    pipeline.main(submissions=submitted, out=out, labs=[LAB], workers=1, progress=False, course_toml=course_toml,
-                  students=["dev_backward_zero"], force=True)
-    assert dev_row() == ["dev_backward_zero", LAB, f"{raw:g}", "0", f"{raw:g}", f"{p:g}", "ok", ""]
-    assert [r for r in _rows(out / "grades.csv") if r[0] != "dev_backward_zero"] == others
-    assert "TA: zeros: you never read the cache" in (out / "feedback" / "dev_backward_zero" / f"{LAB}.html").read_text()
+    # the grader changed (--force): the same notebook regraded keeps every manual grade, and a
+    # formgrader that holds the gradebook open (nbgrader keeps one per server) goes on writing to it
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", COURSE_ID) as held:
+        held.find_submission_notebook(LAB, LAB, "ben_extended")
+        pipeline.main(submissions=submitted, out=out, labs=[LAB], workers=1, progress=False,
+                      course_toml=course_toml, students=["dev_backward_zero"], force=True)
+        assert dev_row() == ["dev_backward_zero", LAB, f"{raw:g}", "0", f"{raw:g}", f"{p:g}", "ok", ""]
+        assert [r for r in _rows(out / "grades.csv") if r[0] != "dev_backward_zero"] == others
+        page = (out / "feedback" / "dev_backward_zero" / f"{LAB}.html").read_text()
+        assert "TA: zeros: you never read the cache" in page
+        held.find_grade("backward", LAB, LAB, "ben_extended").manual_score = 5.0
+        held.db.commit()
+    export.main(out=out, format="canvas", course_toml=course_toml)
+    ben = [r for r in _rows(out / "grades.csv") if r[0] == "ben_extended"][0]
+    assert ben[2:5] == ["19", "0", "19"]  # 20 with backward's 6 points overridden to 5
 
     # the student resubmits another written answer, same code: that grade is dropped and flagged
     folder = submitted / "dev_backward_zero" / LAB

@@ -3,7 +3,7 @@
 - a template per lab (the lab's cells, from generate_assignment), copied into each unit's private
   course folder;
 - the class gradebook, OUT/gradebook.db, written from the unit results in one go, to a temporary
-  file moved into place (never half-written, never two writers): students, submissions with their
+  file then put in place at once (never half-written, never two writers; _put_in_place): students, submissions with their
   timestamps, the labs' due dates (course.toml) and the students' extensions (nbgrader's own
   `extension`), every cell's autograde score, the late penalty, and the TA's manual scores and
   comments carried over from the gradebook it replaces;
@@ -61,7 +61,7 @@ class Manual:
     outdated: dict = field(default_factory=dict)   # "student/lab/cell" -> note
 
 
-def read_manual(out: Path) -> Manual:
+def read_manual(out: Path, course: Course) -> Manual:
     """The manual scores and comments of OUT/gradebook.db (none when there is no gradebook yet)."""
     from nbgrader.api import Gradebook
 
@@ -74,7 +74,7 @@ def read_manual(out: Path) -> Manual:
         pass
     if not db.is_file():
         return manual
-    with Gradebook(f"sqlite:///{db}") as gb:
+    with Gradebook(f"sqlite:///{db}", course.id) as gb:
         for assignment in gb.assignments:
             for submission in assignment.submissions:
                 student = submission.student.id
@@ -156,13 +156,31 @@ def write_class_gradebook(course: Course, results: list[dict], db_path: Path,
             late = late_rule(dict(result, score=float(submission.score)), course, extensions)
             nb.late_submission_penalty = late.penalty
             gb.db.commit()
-    os.replace(tmp, db_path)
+    _put_in_place(tmp, db_path)
     state = db_path.parent / ".units" / STATE
     state.parent.mkdir(parents=True, exist_ok=True)
     state_tmp = state.with_name(f".{STATE}.tmp")
     state_tmp.write_text(json.dumps({"digests": kept.digests, "outdated": kept.outdated}, indent=1, sort_keys=True))
     os.replace(state_tmp, state)
     return kept
+
+
+def _put_in_place(new: Path, db_path: Path) -> None:
+    """The new gradebook at db_path, all at once. A first one is moved there; later ones are copied
+    into the existing file in one SQLite transaction (the backup API), so a formgrader that keeps
+    the file open sees the regraded class and keeps writing to the file, not to a replaced one."""
+    import sqlite3
+
+    if not db_path.exists():
+        os.replace(new, db_path)
+        return
+    source, target = sqlite3.connect(new), sqlite3.connect(db_path, timeout=60)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    new.unlink()
 
 
 def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:
@@ -180,7 +198,7 @@ def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:
         state = {}
     outdated = state.get("outdated", {})
     rows = []
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", course.id) as gb:
         for result in results:
             row = dict(result, flags=list(result["flags"]), notes=list(result["notes"]), comments={})
             try:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from autograder import course as course_mod
 from autograder.grade import feedback, gradebook, tables
+from autograder.grade.lateness import read_extensions
 from autograder.grade.unit import UnitJob, fingerprint, grade_unit
 
 
@@ -169,7 +170,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         a Summary; the process exits 0 whatever the students' scores.
     Raises:
         FileNotFoundError: the submissions folder does not exist.
-        ValueError: an unknown lab, a bad shard, workers < 1, --students with --shard or without an
+        ValueError: an unknown lab, a bad shard, workers < 1, a bad extensions file, --students with --shard or without an
             existing output, or a student with no folder in submissions.
         SandboxUnavailable: sandbox="required" and bubblewrap cannot run here.
     """
@@ -183,6 +184,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     for lab in labs:
         if not course.lab(lab).source_notebook(course.root).exists():
             raise ValueError(f"lab {lab!r} has no source notebook at {course.lab(lab).source_notebook(course.root)}")
+    read_extensions(course)  # a bad extensions file stops here, before any grading
     workers = workers or 1
     if workers < 1:
         raise ValueError(f"--workers {workers}: must be at least 1")
@@ -250,7 +252,7 @@ def write_class(out: Path, results: list[dict], course, submissions: Path | None
     from autograder.nbgrader_config import write_course_config
 
     results = tables.sort_results(results, course.lab_ids)
-    gradebook.write_class_gradebook(course, results, out / "gradebook.db", gradebook.read_manual(out))
+    gradebook.write_class_gradebook(course, results, out / "gradebook.db", gradebook.read_manual(out, course))
     write_course_config(out, course, submissions)
     return _write_derived(out, results, course)
 
