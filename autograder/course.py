@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_TOML = ROOT / "course.toml"
@@ -58,6 +59,7 @@ class Course:
     path: Path = COURSE_TOML
     demo_secret: bool = False  # the secret is course.toml's default_secret, not the environment's
     secret_env: str = "AUTOGRADER_SECRET"
+    timezone: str = "UTC"  # the zone of times that carry none (an LMS zip's file times)
 
     def lab(self, lab_id: str) -> Lab:
         for lab in self.labs:
@@ -239,10 +241,15 @@ def load(path: Path | str = COURSE_TOML, *, secret: str | None = None) -> Course
     late = data.get("late", {})
     penalty = r.number(late, "penalty_per_day", "[late]", 0.0, low=0, high=1, low_inclusive=True)
     max_days = r.number(late, "max_days", "[late]", 0, low=0, high=3650, integer=True, low_inclusive=True)
+    zone = r.text(course, "timezone", "[course]", "UTC")
+    try:
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        r.fail("[course]", f"timezone = {zone!r} is not a time zone: use a name like 'UTC' or 'Europe/Berlin'")
     root = path.resolve().parent
     if (root / "source").is_dir():
         _check_sources(r, labs, root)
     return Course(id=r.text(course, "id", "[course]"), title=r.text(course, "title", "[course]"), labs=tuple(labs),
                   limits=limits, property_examples=int(examples), secret=secret, tolerances=tolerances,
                   late_penalty_per_day=float(penalty), late_max_days=int(max_days), root=root, path=path.resolve(),
-                  demo_secret=demo, secret_env=secret_env)
+                  demo_secret=demo, secret_env=secret_env, timezone=zone)
