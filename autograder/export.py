@@ -20,9 +20,7 @@ Exported scores are the penalised ones; main() returns which submissions were la
 """
 from __future__ import annotations
 
-import csv
 import math
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -112,12 +110,7 @@ def late_rule(result: dict, course: course_mod.Course) -> Late:
                 penalised=round(penalised, 6), problem=problem)
 
 
-def _write(path: Path, rows: list[list]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
-    os.replace(tmp, path)
+_write = lms.write_rows  # one atomic CSV writer for every export
 
 
 def main(*, out: str | Path, format: str = "canvas", dest: str | Path | None = None,

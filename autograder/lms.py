@@ -72,7 +72,8 @@ def _num(x: float) -> str:
     return f"{round(x, 4):g}"
 
 
-def _write(path: Path, rows: list[list]) -> None:
+def write_rows(path: Path, rows: list[list]) -> None:
+    """Write a CSV atomically (a temporary file moved into place)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="") as f:
@@ -112,7 +113,7 @@ def canvas(path: Path, course: Course, labs: list[Lab], scores: dict[tuple[str, 
         identity = [who.get("Student", ""), who.get("ID", ""), who.get("SIS User ID", ""),
                     who.get("SIS Login ID") or s, who.get("Section", "")]
         rows.append(identity + [_num(scores[s, lab.id]) if (s, lab.id) in scores else "" for lab in labs])
-    _write(path, rows)
+    write_rows(path, rows)
     return warnings
 
 
@@ -125,7 +126,7 @@ def moodle(path: Path, course: Course, labs: list[Lab], scores: dict[tuple[str, 
         who = people.get(s, {})
         identity = [who.get("Email address", ""), who.get("Username") or s, who.get("ID number", "")]
         rows.append(identity + [_num(scores[s, lab.id]) if (s, lab.id) in scores else "" for lab in labs])
-    _write(path, rows)
+    write_rows(path, rows)
     return warnings
 
 
