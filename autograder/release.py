@@ -161,12 +161,17 @@ def bundle(dest: Path | str, *, labs: list[str] | None = None,
         ReleaseError: as main(); or DEST exists and is not an earlier bundle.
     """
     course = _load(course_toml)
+    wanted = labs or course.lab_ids
+    for lab_id in wanted:
+        try:
+            course.lab(lab_id)
+        except course_mod.CourseError as exc:
+            raise ReleaseError(str(exc)) from None
     dest = Path(dest)
     if dest.exists() and not (dest / "validate.py").exists():
         raise ReleaseError(f"--bundle {dest}: the folder exists and is not a bundle: choose a new folder")
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
-    wanted = labs or course.lab_ids
     main(labs=wanted, course_toml=course_toml, release_dir=dest)
     (dest / "requirements.txt").write_text(
         f"# {course.title}: the students' environment (pip install -r requirements.txt)\n"
