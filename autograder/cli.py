@@ -1,9 +1,17 @@
-"""The `autograder` command: a thin shell over each verb's main(), whose defaults it reads."""
+"""The `autograder` command: a thin shell over each verb's main(), whose defaults it reads.
+
+Every verb takes --course (default: this project's course.toml). Exit codes: 0 done (grading
+exits 0 whatever the scores), 1 `validate` found a visible check that does not pass, 2 bad input
+(a one-line message on stderr naming the file, the value and the fix)."""
 from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import sys
+
+from autograder import __version__
+from autograder import course as course_mod
 
 
 def _default(fn, name):
@@ -13,13 +21,33 @@ def _default(fn, name):
 def _release(args):
     from autograder import release
 
-    for path in release.main(labs=args.labs or None):
+    if args.bundle:
+        print(f"wrote {release.bundle(args.bundle, labs=args.labs or None, course_toml=args.course)}")
+        return 0
+    if args.exchange:
+        for path in release.exchange(labs=args.labs or None, root=args.exchange_root, course_toml=args.course):
+            print(f"released {path}")
+        return 0
+    for path in release.main(labs=args.labs or None, course_toml=args.course):
         print(f"released {path}")
     return 0
 
 
+DEMO_WARNING = ("autograder: WARNING: {env} is not set: grading with course.toml's demo secret, so anyone "
+                "who reads course.toml can predict the hidden inputs. Set {env} for a real class.")
+DEMO_REFUSED = ("autograder: {env} is not set and CI is: refusing to grade a real class with course.toml's demo "
+                "secret. Set {env} (a repository secret), or pass --allow-demo-secret for a demo.")
+
+
 def _grade(args):
     from autograder.grade import pipeline
+
+    course = course_mod.load(args.course)
+    if course.demo_secret:
+        if os.environ.get("CI") and not args.allow_demo_secret:
+            print(DEMO_REFUSED.format(env=course.secret_env), file=sys.stderr)
+            return 2
+        print(DEMO_WARNING.format(env=course.secret_env), file=sys.stderr, flush=True)
 
     from autograder.grade.kernel import SandboxUnavailable
 
@@ -36,10 +64,18 @@ def _grade(args):
     return 0
 
 
+def _collect(args):
+    from autograder import collect
+
+    print(collect.main(zips=args.zips, lms_name=args.lms, out=args.out, roster=args.roster, lab=args.lab,
+                       course_toml=args.course).describe())
+    return 0
+
+
 def _merge(args):
     from autograder import merge
 
-    summary = merge.main(parts=args.parts, out=args.out)
+    summary = merge.main(parts=args.parts, out=args.out, course_toml=args.course)
     print(merge.describe(summary, len(args.parts)))
     return 0
 
@@ -47,34 +83,67 @@ def _merge(args):
 def _report(args):
     from autograder import report
 
-    print(f"wrote {report.main(out=args.out)}")
+    print(f"wrote {report.main(out=args.out, course_toml=args.course)}")
     return 0
 
 
 def _export(args):
     from autograder import export
 
-    print(export.main(out=args.out, format=args.format, dest=args.dest, roster=args.roster).describe())
+    print(export.main(out=args.out, format=args.format, dest=args.dest, roster=args.roster,
+                      course_toml=args.course).describe())
     return 0
 
 
 def _validate(args):
     from autograder import validate
 
-    return validate.main(notebook=args.notebook)
+    timeout = validate.CELL_TIMEOUT
+    if args.course is not None:
+        timeout = course_mod.load(args.course).limits.cell_timeout
+    return validate.main(notebook=args.notebook, cell_timeout=timeout)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
-    verbs = parser.add_subparsers(dest="verb", required=True)
+    parser.add_argument("--version", action="version", version=f"autograder {__version__}")
+    course = argparse.ArgumentParser(add_help=False)
+    course.add_argument("--course", default=str(course_mod.COURSE_TOML), metavar="COURSE_TOML",
+                        help="the course description (default: this project's course.toml)")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
-    p = verbs.add_parser("release", help="generate release/ from source/ (instructors)")
+    def verb(name, help, run, parents=(course,)):
+        p = verbs.add_parser(name, help=help, description=help, parents=list(parents))
+        p.set_defaults(run=run)
+        return p
+
+    from autograder import release
+
+    p = verb("release", "generate release/ from source/; hand it to students by exchange or bundle (instructors)",
+             _release)
     p.add_argument("labs", nargs="*", help="lab ids (default: every lab)")
-    p.set_defaults(run=_release)
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--bundle", metavar="DIR",
+                     help="write a students' bundle to DIR and DIR.zip: notebooks, pinned requirements.txt, validate.py")
+    how.add_argument("--exchange", action="store_true",
+                     help="release through nbgrader's exchange (release_assignment), for JupyterHub courses")
+    p.add_argument("--exchange-root", default=_default(release.exchange, "root"), metavar="DIR",
+                   help="the exchange folder (default: nbgrader's, /srv/nbgrader/exchange)")
+
+    from autograder import collect
+
+    p = verb("collect", "unpack LMS download zips into nbgrader's layout <student>/<lab>/<lab>.ipynb (TAs)", _collect)
+    p.add_argument("zips", nargs="+", metavar="ZIP", help="the LMS's 'download all submissions' zip files")
+    p.add_argument("--lms", required=True, choices=sorted(collect.PATTERNS), help="the LMS the zips come from")
+    p.add_argument("--out", required=True, help="the submissions folder to fill (nbgrader's submitted layout)")
+    p.add_argument("--roster", default=_default(collect.main, "roster"),
+                   help="CSV: student_id and the LMS's column (Canvas: ID, Moodle: Full name)")
+    p.add_argument("--lab", default=_default(collect.main, "lab"),
+                   help="the lab of files whose names hold no lab id (default: such files are reported)")
 
     from autograder.grade import pipeline
 
-    p = verbs.add_parser("grade", help="grade a folder of submissions <student>/<lab>/<lab>.ipynb (TAs)")
+    p = verb("grade", "grade a folder of submissions <student>/<lab>/<lab>.ipynb (TAs)", _grade)
     p.add_argument("submissions", help="folder of <student_id>/<lab_id>/<lab_id>.ipynb")
     p.add_argument("--out", required=True, help="output folder: grades.csv, cells.csv, gradebook.db, feedback/")
     p.add_argument("--labs", nargs="*", help="only these labs (default: every lab in course.toml)")
@@ -85,38 +154,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--students", nargs="*", help="regrade only these students into an existing --out "
                    "(with --labs: only those labs); the rest of the class is kept and the tables rewritten")
     p.add_argument("--force", action="store_true", help="regrade even submissions that did not change")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress (default: a bar on a terminal, else one line per finished notebook)")
+    p.add_argument("--allow-demo-secret", action="store_true",
+                   help="grade with course.toml's demo secret even in CI (demos and tests only)")
     p.add_argument("--sandbox", choices=("required", "auto", "off"), default="auto",
                    help="bubblewrap around each kernel: required (refuse without it; CI), auto (use it where it "
                         "works, else say so and flag each row no-sandbox) or off")
-    p.add_argument("--course", default=str(_default(pipeline.main, "course_toml")),
-                   help="the course description (default: this project's course.toml)")
-    p.set_defaults(run=_grade)
 
-    p = verbs.add_parser("merge", help="join the outputs of `grade --shard K/N` into one class (TAs)")
+    p = verb("merge", "join the outputs of `grade --shard K/N` into one class (TAs)", _merge)
     p.add_argument("parts", nargs="+", help="the --out folders of the shards")
     p.add_argument("--out", required=True, help="the merged folder: grades.csv, cells.csv, gradebook.db, feedback/")
-    p.set_defaults(run=_merge)
 
     from autograder import export
 
-    p = verbs.add_parser("report", help="write OUT/report.html: score histograms and item analysis (instructors)")
+    p = verb("report", "write OUT/report.html: score histograms and item analysis (instructors)", _report)
     p.add_argument("out", help="the --out folder of `autograder grade`")
-    p.set_defaults(run=_report)
 
-    p = verbs.add_parser("export", help="write a gradebook file for Canvas or a plain csv, late rule applied (TAs)")
+    p = verb("export", "write a grade file for Canvas, Moodle or a plain csv, late rule applied (TAs)", _export)
     p.add_argument("out", help="the --out folder of `autograder grade`")
     p.add_argument("--format", choices=sorted(export.FORMATS), default=_default(export.main, "format"),
-                   help="canvas: Canvas's gradebook import CSV; csv: student_id, one column per lab, total")
+                   help="canvas: Canvas's gradebook import CSV (needs canvas_id per lab in course.toml); "
+                        "moodle: Moodle's grade import CSV; csv: student_id, one column per lab, total")
     p.add_argument("--dest", default=_default(export.main, "dest"),
-                   help="the file to write (default: OUT/canvas.csv or OUT/grades_export.csv)")
+                   help="the file to write (default: OUT/canvas.csv, OUT/moodle.csv or OUT/grades_export.csv)")
     p.add_argument("--roster", default=_default(export.main, "roster"),
-                   help="CSV of student_id and Canvas's Student, ID, SIS User ID, SIS Login ID, Section")
-    p.set_defaults(run=_export)
+                   help="CSV of student_id and the LMS's identity columns (Canvas: Student, ID, SIS User ID, "
+                        "SIS Login ID, Section; Moodle: Email address, Username, ID number)")
 
-    p = verbs.add_parser("validate", help="run a notebook's visible checks (students)")
+    p = verb("validate", "run a notebook's visible checks (students)", _validate, parents=())
     p.add_argument("notebook")
-    p.set_defaults(run=_validate)
+    p.add_argument("--course", default=None, metavar="COURSE_TOML",
+                   help="take the cell time limit from this course (default: none needed, 30 s a cell)")
     return parser
 
 

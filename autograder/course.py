@@ -1,11 +1,14 @@
 """course.toml, read once: the labs, the grading limits, the tolerances, the late rule."""
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_TOML = ROOT / "course.toml"
@@ -21,6 +24,8 @@ class Lab:
     title: str
     points: float
     due: datetime
+    canvas_id: int | None = None  # the Canvas assignment's numeric id (the export's `Title (id)` column)
+    moodle_item: str | None = None  # the Moodle grade item's column name in its CSV grade import
 
     def source_notebook(self, root: Path = ROOT) -> Path:
         return root / "source" / self.id / f"{self.id}.ipynb"
@@ -52,6 +57,10 @@ class Course:
     late_max_days: int = 0
     root: Path = ROOT
     extensions: Path | None = None  # [late] extensions: CSV of student_id, lab, due (grade/lateness.py)
+    path: Path = COURSE_TOML
+    demo_secret: bool = False  # the secret is course.toml's default_secret, not the environment's
+    secret_env: str = "AUTOGRADER_SECRET"
+    timezone: str = "UTC"  # the zone of times that carry none (an LMS zip's file times)
 
     def lab(self, lab_id: str) -> Lab:
         for lab in self.labs:
@@ -73,41 +82,176 @@ class Course:
         return float(entry["rtol"]), float(entry["atol"])
 
 
-def _require(table: dict, key: str, where: str):
-    if key not in table:
-        raise CourseError(f"course.toml: [{where}] needs {key!r}")
-    return table[key]
+LAB_KEYS = {"id", "title", "points", "due", "canvas_id", "moodle_item"}
+# [grading] keys: (lowest, highest) allowed; the lowest is excluded for times and sizes.
+RANGES = {"cell_timeout": (0, 86400), "notebook_timeout": (0, 7 * 86400), "check_timeout": (0, 86400),
+          "memory_limit_mb": (64, 1 << 20), "file_size_limit_mb": (0, 1 << 20), "output_limit_kb": (0, 1 << 20),
+          "property_examples": (0, 100_000)}
+INTEGER_KEYS = {"memory_limit_mb", "file_size_limit_mb", "output_limit_kb", "property_examples"}
+DUE_EXAMPLE = "2026-12-18T23:59:00+00:00"
+
+
+class _Reader:
+    """Pulls typed values out of the parsed TOML; every complaint is one line that names the file,
+    the table (and lab) and the key, says what was found and how to fix it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, where: str, message: str):
+        raise CourseError(f"{self.path}: {where}: {message}")
+
+    def get(self, table: dict, key: str, where: str, default=...):
+        if key not in table:
+            if default is ...:
+                self.fail(where, f"{key} is missing: add `{key} = ...`")
+            return default
+        return table[key]
+
+    def text(self, table: dict, key: str, where: str, default=...) -> str:
+        value = self.get(table, key, where, default)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            self.fail(where, f"{key} = {value!r} must be a non-empty string in quotes")
+        return value
+
+    def number(self, table: dict, key: str, where: str, default=..., *, low=None, high=None,
+               integer=False, low_inclusive=False) -> float:
+        value = self.get(table, key, where, default)
+        kind = "a whole number" if integer else "a number"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
+            self.fail(where, f"{key} = {value!r} is not {kind}: write {kind} without quotes")
+        below = value < low if low_inclusive else value <= low
+        if (low is not None and below) or (high is not None and value > high):
+            bound = f"at least {low}" if low_inclusive else f"above {low}"
+            self.fail(where, f"{key} = {value!r} is out of range: use {kind} {bound} and at most {high}")
+        return value
+
+
+def _read_lab(r: _Reader, entry, index: int) -> Lab:
+    if not isinstance(entry, dict):
+        r.fail(f"[[labs]] #{index + 1}", "each lab is a [[labs]] table with id, title, points, due")
+    lab_id = r.text(entry, "id", f"[[labs]] #{index + 1}")
+    where = f"lab {lab_id!r}"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", lab_id):
+        r.fail(where, "id may hold only letters, digits, _ and - (it names the lab's folder and notebook)")
+    unknown = sorted(set(entry) - LAB_KEYS)
+    if unknown:
+        r.fail(where, f"unknown key {unknown[0]!r}: a lab has only {', '.join(sorted(LAB_KEYS))}")
+    raw_due = entry.get("due")
+    if isinstance(raw_due, datetime):  # a bare TOML datetime
+        due = raw_due
+    else:
+        try:
+            due = datetime.fromisoformat(r.text(entry, "due", where))
+        except ValueError:
+            r.fail(where, f"due = {raw_due!r} is not a date and time: write it like {DUE_EXAMPLE!r}")
+    if due.tzinfo is None:
+        r.fail(where, f"due = {str(raw_due)!r} has no UTC offset: write it like {DUE_EXAMPLE!r}")
+    canvas_id = entry.get("canvas_id")
+    if canvas_id is not None and (isinstance(canvas_id, bool) or not isinstance(canvas_id, int) or canvas_id < 1):
+        r.fail(where, f"canvas_id = {canvas_id!r} must be the Canvas assignment's number, without quotes "
+                      "(the digits at the end of the assignment's address, .../assignments/12345)")
+    return Lab(id=lab_id, title=r.text(entry, "title", where),
+               points=float(r.number(entry, "points", where, low=0, high=10_000)), due=due,
+               canvas_id=canvas_id, moodle_item=r.text(entry, "moodle_item", where, None))
+
+
+def graded_points(notebook: Path) -> dict[str, float]:
+    """grade_id -> points of every graded cell of a notebook: autograded test cells and manually
+    graded answers (nbgrader's `grade: true`) alike."""
+    nb = json.loads(Path(notebook).read_text())
+    out = {}
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade"):
+            out[meta.get("grade_id", "?")] = float(meta.get("points", 0))
+    return out
+
+
+def _check_sources(r: _Reader, labs: list[Lab], root: Path) -> None:
+    """Each lab's folder exists under source/, and its graded cells add up to its points."""
+    for lab in labs:
+        notebook = lab.source_notebook(root)
+        if not notebook.parent.is_dir():
+            known = sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and not p.name.startswith("."))
+            r.fail(f"lab {lab.id!r}", f"id names no folder source/{lab.id}/ (there are: {', '.join(known) or 'none'}): "
+                                      "fix the id or create the lab")
+        if not notebook.exists():
+            r.fail(f"lab {lab.id!r}", f"no source notebook source/{lab.id}/{lab.id}.ipynb: write it first")
+        try:
+            total = sum(graded_points(notebook).values())
+        except (OSError, ValueError) as exc:
+            r.fail(f"lab {lab.id!r}", f"source/{lab.id}/{lab.id}.ipynb is not a readable notebook ({exc})")
+        if abs(total - lab.points) > 1e-9:
+            r.fail(f"lab {lab.id!r}", f"points = {lab.points:g} but the graded cells (autograded and manually "
+                                      f"graded) of source/{lab.id}/{lab.id}.ipynb add up to {total:g}: "
+                                      f"make them agree (course.toml says {lab.points:g})")
 
 
 def load(path: Path | str = COURSE_TOML, *, secret: str | None = None) -> Course:
-    """Read course.toml. The grading secret comes from `secret`, else the environment variable
-    named by [grading].secret_env, else [grading].default_secret."""
+    """Read and check course.toml. The grading secret comes from `secret`, else the environment
+    variable named by [grading].secret_env, else [grading].default_secret (then `demo_secret`).
+
+    When the course folder has a source/ folder (the instructor's course, not a students' copy),
+    each lab's folder must exist there and its graded cells must add up to the lab's points.
+
+    Raises:
+        FileNotFoundError: no file at `path`.
+        CourseError: one line naming the file, the table or lab, the key, the value and the fix.
+    """
     path = Path(path)
-    with open(path, "rb") as f:
-        data = tomllib.load(f)
-    course = _require(data, "course", "course")
-    grading = _require(data, "grading", "grading")
-    labs = []
-    for entry in _require(data, "labs", "labs"):
-        due = datetime.fromisoformat(_require(entry, "due", "labs"))
-        if due.tzinfo is None:
-            raise CourseError(f"course.toml: lab {entry.get('id')!r}: due {due} needs a UTC offset")
-        labs.append(Lab(id=_require(entry, "id", "labs"), title=_require(entry, "title", "labs"),
-                        points=float(_require(entry, "points", "labs")), due=due))
+    if not path.is_file():
+        raise FileNotFoundError(f"no course description at {path}: pass --course path/to/course.toml")
+    r = _Reader(path)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise CourseError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise CourseError(f"{path}: not valid TOML: the file is not UTF-8 text") from None
+    course = r.get(data, "course", "[course]")
+    grading = r.get(data, "grading", "[grading]")
+    entries = r.get(data, "labs", "[[labs]]")
+    if not isinstance(entries, list) or not entries:
+        r.fail("[[labs]]", "no labs: add one [[labs]] table per lab")
+    labs = [_read_lab(r, entry, i) for i, entry in enumerate(entries)]
     ids = [lab.id for lab in labs]
-    if len(set(ids)) != len(ids):
-        raise CourseError(f"course.toml: lab ids repeat: {ids}")
-    limits = Limits(**{name: _require(grading, name, "grading") for name in Limits.__dataclass_fields__})
+    for lab_id in ids:
+        if ids.count(lab_id) > 1:
+            r.fail(f"lab {lab_id!r}", "id appears twice: give each lab its own id")
+    values = {name: r.number(grading, name, "[grading]", low=RANGES[name][0], high=RANGES[name][1],
+                             integer=name in INTEGER_KEYS) for name in Limits.__dataclass_fields__}
+    limits = Limits(**values)
+    examples = r.number(grading, "property_examples", "[grading]", 20, low=0, high=RANGES["property_examples"][1],
+                        integer=True)
+    secret_env = r.text(grading, "secret_env", "[grading]", "AUTOGRADER_SECRET")
+    demo = False
     if secret is None:
-        secret = os.environ.get(grading.get("secret_env", ""), "") or grading.get("default_secret", "")
+        secret = os.environ.get(secret_env, "")
+        if not secret:
+            secret, demo = r.text(grading, "default_secret", "[grading]", None) or "", True
     if not secret:
-        raise CourseError("no grading secret: set [grading].secret_env's variable or default_secret")
+        r.fail("[grading]", f"no grading secret: set the environment variable {secret_env} (or default_secret)")
     tolerances = data.get("tolerances", {})
-    if "float64" not in tolerances:
-        raise CourseError("course.toml: [tolerances.float64] is needed (rtol, atol)")
+    if not isinstance(tolerances.get("float64"), dict):
+        r.fail("[tolerances.float64]", "is needed, with rtol and atol")
+    for dtype, entry in tolerances.items():
+        for key in ("rtol", "atol"):
+            r.number(entry, key, f"[tolerances.{dtype}]", low=0, high=1, low_inclusive=True)
     late = data.get("late", {})
-    return Course(id=course["id"], title=course["title"], labs=tuple(labs), limits=limits,
-                  property_examples=int(grading.get("property_examples", 20)), secret=secret,
-                  tolerances=tolerances, late_penalty_per_day=float(late.get("penalty_per_day", 0.0)),
-                  late_max_days=int(late.get("max_days", 0)), root=path.resolve().parent,
-                  extensions=path.resolve().parent / late["extensions"] if late.get("extensions") else None)
+    penalty = r.number(late, "penalty_per_day", "[late]", 0.0, low=0, high=1, low_inclusive=True)
+    max_days = r.number(late, "max_days", "[late]", 0, low=0, high=3650, integer=True, low_inclusive=True)
+    zone = r.text(course, "timezone", "[course]", "UTC")
+    try:
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        r.fail("[course]", f"timezone = {zone!r} is not a time zone: use a name like 'UTC' or 'Europe/Berlin'")
+    root = path.resolve().parent
+    if (root / "source").is_dir():
+        _check_sources(r, labs, root)
+    return Course(id=r.text(course, "id", "[course]"), title=r.text(course, "title", "[course]"), labs=tuple(labs),
+                  limits=limits, property_examples=int(examples), secret=secret, tolerances=tolerances,
+                  late_penalty_per_day=float(penalty), late_max_days=int(max_days), root=root, path=path.resolve(),
+                  demo_secret=demo, secret_env=secret_env, timezone=zone,
+                  extensions=root / late["extensions"] if late.get("extensions") else None)

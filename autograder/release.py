@@ -1,17 +1,59 @@
-"""`autograder release`: generate the student versions in release/ from source/ with nbgrader.
+"""`autograder release`: generate the student versions in release/ from source/ with nbgrader, and
+hand them to students without the course.
 
 Solutions become stubs that say what to write, hidden tests disappear, outputs are cleared. The
-reference implementations live in autograder/reference and never enter release/."""
+reference implementations live in autograder/reference and never enter release/.
+
+Two ways to students, neither of which carries anything but release/:
+- `--exchange`: nbgrader's own release_assignment into its exchange (JupyterHub courses: students
+  fetch with the Assignments tab or `nbgrader fetch_assignment`);
+- `--bundle DIR`: a folder (and DIR.zip) to upload to an LMS: the release notebooks, a pinned
+  requirements.txt for the students' own environment (JupyterLab, nbgrader's Validate button and
+  what the labs import), validate.py (this package's validate module, which needs nothing of the
+  course) and a README for students."""
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
-import nbformat
-
 from autograder import course as course_mod
-from autograder.nbgrader_config import generate_assignment
+from autograder import validate
+from autograder.nbgrader_config import config_for, generate_assignment
+
+# What a student's environment needs: JupyterLab with nbgrader's extension (the Validate button),
+# the kernel, and what the labs import. Pinned, with everything they pull in, to the versions in
+# the course's requirements.txt (the ones the labs are tested with).
+STUDENT_PACKAGES = ["jupyterlab", "nbgrader", "ipykernel", "nbformat", "jupyter_client", "numpy", "matplotlib",
+                    "scikit-learn"]
+VENV_OWN = {"pip", "setuptools", "wheel"}
+STUDENT_README = """\
+# {title}: the labs
+
+1. Make an environment with Python 3.11 and install the pinned packages (once):
+
+       python3.11 -m venv labs-env
+       labs-env/bin/pip install -r requirements.txt        (Windows: labs-env\\Scripts\\pip ...)
+
+2. Open a lab in JupyterLab, fill in every stub (`raise NotImplementedError(...)`) and run the
+   visible checks under each function:
+
+       labs-env/bin/jupyter lab {first}/{first}.ipynb
+
+3. Check your work before you hand it in, with JupyterLab's Validate button or:
+
+       labs-env/bin/python validate.py {first}/{first}.ipynb
+
+   It prints each visible check as passed, failed (with its message) or not attempted. Hidden
+   checks run only at grading, on inputs you have not seen: passing the visible checks is not a
+   grade.
+
+4. Hand in the notebook `{first}.ipynb` itself (keep its name) on the course's page.
+
+Labs: {labs}
+"""
 
 
 class ReleaseError(ValueError):
@@ -19,14 +61,15 @@ class ReleaseError(ValueError):
 
 
 def graded_points(notebook: Path) -> dict[str, float]:
-    """grade_id -> points of every graded cell of a notebook."""
-    nb = nbformat.read(notebook, as_version=4)
-    out = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            out[meta["grade_id"]] = float(meta.get("points", 0))
-    return out
+    """grade_id -> points of every graded cell of a notebook (autograded and manually graded)."""
+    return course_mod.graded_points(notebook)
+
+
+def _load(course_toml) -> course_mod.Course:
+    try:
+        return course_mod.load(course_toml)
+    except course_mod.CourseError as exc:
+        raise ReleaseError(str(exc)) from None
 
 
 def main(*, labs: list[str] | None = None, course_toml: Path | str = course_mod.COURSE_TOML,
@@ -34,28 +77,25 @@ def main(*, labs: list[str] | None = None, course_toml: Path | str = course_mod.
     """Generate release/<lab>/ for the given labs (default: all of course.toml).
 
     Args:
-        labs: lab ids to release; default every lab in course.toml that has a source notebook.
+        labs: lab ids to release; default every lab in course.toml.
         course_toml: the course description.
         release_dir: where to write (default: the course's release/).
         quiet: silence nbgrader's log.
     Returns:
         the paths of the generated notebooks.
     Raises:
-        ReleaseError: a lab has no source notebook, or its cells' points differ from course.toml.
+        ReleaseError: course.toml is wrong (a lab without a source notebook, points that differ
+            from its cells'), or an unknown lab.
     """
-    course = course_mod.load(course_toml)
-    wanted = labs or [lab.id for lab in course.labs if lab.source_notebook(course.root).exists()]
+    course = _load(course_toml)
+    wanted = labs or course.lab_ids
     out_root = Path(release_dir) if release_dir else course.root / "release"
     written = []
     for lab_id in wanted:
-        lab = course.lab(lab_id)
-        source = lab.source_notebook(course.root)
-        if not source.exists():
-            raise ReleaseError(f"{lab_id}: no source notebook at {source}: write it first")
-        total = sum(graded_points(source).values())
-        if abs(total - lab.points) > 1e-9:
-            raise ReleaseError(f"{lab_id}: graded cells sum to {total:g} points but course.toml says "
-                               f"{lab.points:g}: make them agree")
+        try:
+            course.lab(lab_id)
+        except course_mod.CourseError as exc:
+            raise ReleaseError(str(exc)) from None
         with tempfile.TemporaryDirectory(prefix="ag-release-") as tmp:
             generated = generate_assignment(course, lab_id, db_url=f"sqlite:///{tmp}/gradebook.db",
                                             release_dir=Path(tmp) / "release",
@@ -66,3 +106,115 @@ def main(*, labs: list[str] | None = None, course_toml: Path | str = course_mod.
             shutil.copytree(generated, target)
         written.append(target / f"{lab_id}.ipynb")
     return written
+
+
+def _pinned(requirements: Path) -> dict[str, str]:
+    """normalised name -> `name==version` lines of a requirements file."""
+    pins = {}
+    for line in requirements.read_text().splitlines():
+        m = re.match(r"^\s*([A-Za-z0-9_.-]+)\s*==\s*([^\s;#]+)", line)
+        if m:
+            pins[_norm(m.group(1))] = f"{m.group(1)}=={m.group(2)}"
+    return pins
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def student_requirements(requirements: Path = course_mod.ROOT / "requirements.txt") -> list[str]:
+    """The pinned closure of STUDENT_PACKAGES: each package and what it requires (on this platform,
+    without extras), at the version of the course's requirements.txt."""
+    from packaging.requirements import Requirement
+
+    pins = _pinned(requirements)
+    seen: set[str] = set()
+    todo = [_norm(name) for name in STUDENT_PACKAGES]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            raise ReleaseError(f"{name} is not installed here: run `make setup`") from None
+        for spec in requires:
+            req = Requirement(spec)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(_norm(req.name))
+    seen -= VENV_OWN  # a fresh venv has its own
+    missing = sorted(seen - set(pins))
+    if missing:
+        raise ReleaseError(f"{requirements}: no pinned version of {', '.join(missing)}: add `name==version` lines")
+    return sorted((pins[name] for name in seen), key=str.lower)
+
+
+def bundle(dest: Path | str, *, labs: list[str] | None = None,
+           course_toml: Path | str = course_mod.COURSE_TOML) -> Path:
+    """Write the students' bundle: DEST/<lab>/<lab>.ipynb (generated afresh from source/),
+    requirements.txt, validate.py, README.md, and the same as DEST.zip.
+
+    Returns:
+        the zip file.
+    Raises:
+        ReleaseError: as main(); or DEST exists and is not an earlier bundle.
+    """
+    course = _load(course_toml)
+    wanted = labs or course.lab_ids
+    for lab_id in wanted:
+        try:
+            course.lab(lab_id)
+        except course_mod.CourseError as exc:
+            raise ReleaseError(str(exc)) from None
+    dest = Path(dest)
+    if dest.exists() and not (dest / "validate.py").exists():
+        raise ReleaseError(f"--bundle {dest}: the folder exists and is not a bundle: choose a new folder")
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    main(labs=wanted, course_toml=course_toml, release_dir=dest)
+    (dest / "requirements.txt").write_text(
+        f"# {course.title}: the students' environment (pip install -r requirements.txt)\n"
+        + "\n".join(student_requirements()) + "\n")
+    shutil.copy(validate.__file__, dest / "validate.py")
+    (dest / "README.md").write_text(STUDENT_README.format(title=course.title, first=wanted[0], labs=", ".join(wanted)))
+    return Path(shutil.make_archive(str(dest), "zip", root_dir=dest.parent, base_dir=dest.name))
+
+
+def exchange(*, labs: list[str] | None = None, root: Path | str | None = None,
+             course_toml: Path | str = course_mod.COURSE_TOML) -> list[Path]:
+    """Regenerate release/<lab>/ and release it through nbgrader's exchange (release_assignment):
+    ROOT/<course id>/outbound/<lab>/, where students' `fetch_assignment` finds it.
+
+    Args:
+        root: the exchange folder (default: nbgrader's, /srv/nbgrader/exchange).
+    Returns:
+        the released folders.
+    Raises:
+        ReleaseError: as main(); or the exchange refused (permissions, no such folder).
+    """
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange import ExchangeError
+    from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
+
+    course = _load(course_toml)
+    wanted = labs or course.lab_ids
+    main(labs=wanted, course_toml=course_toml)
+    released = []
+    for lab_id in wanted:
+        with tempfile.TemporaryDirectory(prefix="ag-exchange-") as tmp:
+            cfg = config_for(course, db_url=f"sqlite:///{tmp}/gradebook.db")
+            if root:
+                cfg.Exchange.root = str(Path(root).resolve())
+            cfg.CourseDirectory.assignment_id = lab_id
+            cfg.ExchangeReleaseAssignment.force = True
+            cfg.Application.log_level = "ERROR"
+            coursedir = CourseDirectory(config=cfg)
+            app = ExchangeReleaseAssignment(coursedir=coursedir, authenticator=Authenticator(config=cfg), config=cfg)
+            try:
+                app.start()
+            except ExchangeError as exc:
+                raise ReleaseError(f"{lab_id}: nbgrader's exchange at {app.root} refused: {exc}") from None
+            released.append(Path(app.dest_path))
+    return released

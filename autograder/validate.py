@@ -1,20 +1,25 @@
 """`autograder validate NOTEBOOK`: run a notebook top to bottom and report its visible checks.
 
 For students: which visible checks pass, which fail (with the message) and which are not
-attempted yet. Hidden checks are not run here: they run only at grading, on other inputs."""
+attempted yet. Hidden checks are not run here: they run only at grading, on other inputs.
+
+This file needs nothing of the course or of this package (only nbformat and jupyter_client, which
+JupyterLab brings): `autograder release --bundle` copies it as is into the students' bundle, where
+`python validate.py lab3_backprop.ipynb` runs it. Keep it that way: no `autograder` imports."""
 from __future__ import annotations
 
+import argparse
+import queue
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from autograder import course as course_mod
-from autograder.grade.kernel import StudentKernel
-
 HIDDEN_NOTE = ("Hidden checks run only at grading, on inputs you have not seen: passing the visible checks "
                "is not a grade.")
+CELL_TIMEOUT = 30.0
 
 
 @dataclass
@@ -25,23 +30,77 @@ class VisibleCheck:
     message: str = ""
 
 
-def run_visible_checks(path: Path, *, course: course_mod.Course | None = None) -> list[VisibleCheck]:
-    course = course or course_mod.load()
+@dataclass
+class _Run:
+    status: str  # ok, error, timeout, died
+    ename: str = ""
+    evalue: str = ""
+
+
+class _Kernel:
+    """The student's own Python kernel (their environment, their limits), run in the notebook's folder."""
+
+    def __init__(self, cwd: Path):
+        self.cwd = cwd
+        self.km = self.kc = None
+
+    def start(self) -> None:
+        from jupyter_client import KernelManager
+
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(cwd=str(self.cwd))
+        self.kc = self.km.blocking_client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+
+    def stop(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None:
+            self.km.shutdown_kernel(now=True)
+        self.km = self.kc = None
+
+    def run(self, code: str, timeout: float) -> _Run:
+        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
+        deadline = time.monotonic() + timeout
+        run = _Run("ok")
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.km.interrupt_kernel()
+                self.stop()
+                self.start()
+                return _Run("timeout", "Timeout", f"the cell ran past {timeout:g} s")
+            try:
+                msg = self.kc.get_iopub_msg(timeout=min(remaining, 0.5))
+            except queue.Empty:
+                if not self.km.is_alive():
+                    self.stop()
+                    self.start()
+                    return _Run("died", "KernelDied", "the kernel stopped (exit, crash or memory)")
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "status" and content.get("execution_state") == "idle":
+                return run
+            if kind == "error":
+                run = _Run("error", content.get("ename", ""), content.get("evalue", ""))
+
+
+def run_visible_checks(path: Path, *, cell_timeout: float = CELL_TIMEOUT) -> list[VisibleCheck]:
     nb = nbformat.read(path, as_version=4)
-    limits = course.limits
     checks = []
-    with StudentKernel(memory_mb=limits.memory_limit_mb, file_size_mb=limits.file_size_limit_mb,
-                       output_limit_kb=limits.output_limit_kb, hide=[], isolate=False) as kernel:
-        kernel.run(f"import os; os.chdir({str(path.resolve().parent)!r})", 10)
+    kernel = _Kernel(Path(path).resolve().parent)
+    kernel.start()
+    try:
         unwritten = False  # a NameError after a stub is "not attempted", not a failure
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
             meta = cell.metadata.get("nbgrader", {})
-            run = kernel.run(cell.source, limits.cell_timeout)
+            run = kernel.run(cell.source, cell_timeout)
             unwritten |= "NotImplementedError" in (run.ename + run.evalue)
-            if run.status == "died":
-                kernel.restart()
             if not (meta.get("grade") and not meta.get("solution")):
                 continue
             if run.status == "ok":
@@ -54,6 +113,8 @@ def run_visible_checks(path: Path, *, course: course_mod.Course | None = None) -
                 outcome, message = "failed", f"{run.ename}: {run.evalue}".strip(": ")
             checks.append(VisibleCheck(meta.get("grade_id", "?"), float(meta.get("points", 0)), outcome,
                                        message.splitlines()[0][:200] if message else ""))
+    finally:
+        kernel.stop()
     return checks
 
 
@@ -71,11 +132,12 @@ def format_table(checks: list[VisibleCheck]) -> str:
     return "\n".join(lines)
 
 
-def main(*, notebook: str | Path) -> int:
+def main(*, notebook: str | Path, cell_timeout: float = CELL_TIMEOUT) -> int:
     """Print the visible checks of `notebook`.
 
     Args:
         notebook: path to a lab notebook.
+        cell_timeout: seconds one cell may run before it is stopped.
     Returns:
         0 when every visible check passes, 1 otherwise.
     Raises:
@@ -83,14 +145,31 @@ def main(*, notebook: str | Path) -> int:
         ValueError: the file is not a notebook.
     """
     path = Path(notebook)
-    if not path.exists():
-        raise FileNotFoundError(f"no notebook at {path}")
+    if not path.is_file():
+        raise FileNotFoundError(f"no notebook at {path}: give the path to your .ipynb file")
     try:
         nbformat.read(path, as_version=4)
     except Exception as exc:  # noqa: BLE001
         raise ValueError(f"{path} is not a readable notebook ({type(exc).__name__}): open it in JupyterLab "
                          "and save it again") from None
-    checks = run_visible_checks(path)
+    checks = run_visible_checks(path, cell_timeout=cell_timeout)
     print(format_table(checks))
     sys.stdout.flush()
     return 0 if checks and all(c.outcome == "passed" for c in checks) else 1
+
+
+def _student_main(argv: list[str] | None = None) -> int:
+    """`python validate.py NOTEBOOK`, in the students' bundle."""
+    parser = argparse.ArgumentParser(prog="validate.py", description=__doc__.split("\n\n")[1])
+    parser.add_argument("notebook", help="your lab notebook, e.g. lab3_backprop/lab3_backprop.ipynb")
+    parser.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT, help="seconds per cell")
+    args = parser.parse_args(argv)
+    try:
+        return main(notebook=args.notebook, cell_timeout=args.cell_timeout)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"validate: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(_student_main())

@@ -100,15 +100,23 @@ def test_is_the_report_one_page_with_histogram_and_escaped_student_text(graded):
     assert "<tr><td>ok</td><td class='num'>3</td></tr>" in page
 
 
-def test_does_the_canvas_csv_carry_points_possible_and_the_penalised_scores(graded):
-    result = export.main(out=graded, format="canvas")
+def _with_canvas_id(tmp_path: Path) -> Path:
+    """The course with lab 3's Canvas assignment id (Canvas fills `Title (id)` only for its numeric id)."""
+    text = course_mod.COURSE_TOML.read_text().replace('id = "lab3_backprop"', 'id = "lab3_backprop"\ncanvas_id = 3003')
+    (tmp_path / "course.toml").write_text(text)
+    (tmp_path / "source").symlink_to(course_mod.ROOT / "source")
+    return tmp_path / "course.toml"
+
+
+def test_does_the_canvas_csv_carry_points_possible_and_the_penalised_scores(graded, tmp_path):
+    result = export.main(out=graded, format="canvas", course_toml=_with_canvas_id(tmp_path))
     assert result.path == graded / "canvas.csv"
     assert _rows(result.path) == [
-        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Backprop in a three-layer network (lab3_backprop)"],
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Backprop in a three-layer network (3003)"],
         ["Points Possible", "", "", "", "", "20"],
-        ["late_nine_days_backward_doubled", "", "", "late_nine_days_backward_doubled", "", "0"],
-        ["late_one_day_solution", "", "", "late_one_day_solution", "", "18"],
-        ["on_time_backward_zero", "", "", "on_time_backward_zero", "", "9"],
+        ["", "", "", "late_nine_days_backward_doubled", "", "0"],
+        ["", "", "", "late_one_day_solution", "", "18"],
+        ["", "", "", "on_time_backward_zero", "", "9"],
     ]
     assert [(late.student, late.days, late.score, late.penalised) for late in result.late] == [
         ("late_nine_days_backward_doubled", 9, 7.0, 0.0), ("late_one_day_solution", 1, 20.0, 18.0)]
@@ -119,9 +127,14 @@ def test_does_a_roster_fill_canvas_identity_columns(graded, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,Student,ID,SIS User ID,SIS Login ID,Section\n"
                       "late_one_day_solution,\"Doe, Jane\",4242,S001,jdoe,Section 2\n")
-    rows = _rows(export.main(out=graded, format="canvas", roster=roster, dest=tmp_path / "c.csv").path)
+    result = export.main(out=graded, format="canvas", roster=roster, dest=tmp_path / "c.csv",
+                         course_toml=_with_canvas_id(tmp_path))
+    rows = _rows(result.path)
     assert rows[3] == ["Doe, Jane", "4242", "S001", "jdoe", "Section 2", "18"]
-    assert rows[4] == ["on_time_backward_zero", "", "", "on_time_backward_zero", "", "9"]
+    assert rows[4] == ["", "", "", "on_time_backward_zero", "", "9"]
+    assert result.warnings == [
+        "late_nine_days_backward_doubled: graded but not in the roster: matched by student id alone, check the row",
+        "on_time_backward_zero: graded but not in the roster: matched by student id alone, check the row"]
 
 
 def test_does_the_plain_csv_have_one_column_per_lab_and_a_total(graded):

@@ -43,8 +43,10 @@ class Summary:
         for r in self.results:
             by_status[r["status"]] = by_status.get(r["status"], 0) + 1
         counts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
-        return (f"graded {len(self.results)} submissions ({counts}; {self.reused} unchanged since the last run) "
+        line = (f"graded {len(self.results)} submissions ({counts}; {self.reused} unchanged since the last run) "
                 f"in {self.seconds:.1f} s: {self.out / 'grades.csv'}")
+        not_ok = [f"{r['student']} {r['lab']} {r['status']}" for r in self.results if r["status"] != "ok"]
+        return line + ("\nnot ok: " + ", ".join(not_ok) if not_ok else "")
 
 
 def parse_shard(shard: str | None) -> tuple[int, int] | None:
@@ -57,6 +59,29 @@ def parse_shard(shard: str | None) -> tuple[int, int] | None:
     if not (n >= 1 and 1 <= k <= n):
         raise ValueError(f"--shard {shard!r}: K must be between 1 and N (N >= 1)")
     return k, n
+
+
+def check_layout(submissions: Path, labs: list[str]) -> None:
+    """Refuse, in one line, a folder that is not nbgrader's <student_id>/<lab_id>/<lab_id>.ipynb:
+    an LMS zip, an empty folder, notebooks at the top, or a student's notebook outside its lab folder."""
+    if submissions.is_file() and submissions.suffix == ".zip":
+        raise ValueError(f"{submissions} is a zip: unpack it into nbgrader's layout first with "
+                         f"`autograder collect {submissions} --lms canvas|moodle --out SUBMISSIONS`")
+    if not submissions.is_dir():
+        raise FileNotFoundError(f"no submissions folder at {submissions}")
+    loose = sorted(p.name for p in submissions.glob("*.ipynb"))
+    if loose:
+        raise ValueError(f"{submissions}: {loose[0]} is not in a student's folder: the layout is "
+                         "<student_id>/<lab_id>/<lab_id>.ipynb")
+    if not students_in(submissions, None):
+        raise ValueError(f"{submissions}: no student folders, the class is empty: the layout is "
+                         "<student_id>/<lab_id>/<lab_id>.ipynb")
+    for student in students_in(submissions, None):
+        for lab in labs:
+            flat = submissions / student / f"{lab}.ipynb"
+            if flat.exists() and not (submissions / student / lab).is_dir():
+                raise ValueError(f"{flat}: not in a {lab}/ folder: move it to {student}/{lab}/{lab}.ipynb "
+                                 "(the layout is <student_id>/<lab_id>/<lab_id>.ipynb)")
 
 
 def students_in(submissions: Path, shard: tuple[int, int] | None) -> list[str]:
@@ -143,6 +168,12 @@ def _progress(total: int, enabled: bool):
                 dynamic_ncols=True)
 
 
+def progress_line(result: dict, done: int, total: int) -> str:
+    """Without a terminal (CI, a log file): one line per finished notebook."""
+    return (f"[{done}/{total}] {result['student']} {result['lab']} "
+            f"{result['score']:g}/{result['max_score']:g} {result['status']}")
+
+
 def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = None,
          workers: int | None = os.cpu_count() or 1, shard: str | None = None, progress: bool = True,
          course_toml: str | Path = course_mod.COURSE_TOML, secret: str | None = None,
@@ -156,7 +187,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         labs: lab ids to grade (default: every lab of course.toml that has a source notebook).
         workers: students graded at once, each with its own kernel (default: cores).
         shard: "K/N" grades only the K-th of N disjoint parts of the class (join with merge).
-        progress: show a progress bar when stderr is a terminal.
+        progress: a progress bar when stderr is a terminal, else one line per finished notebook.
         course_toml: the course description.
         secret: the grading secret (default: course.toml's rule).
         isolate: hide the course's files and the network from the kernel where the OS allows.
@@ -170,20 +201,20 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         a Summary; the process exits 0 whatever the students' scores.
     Raises:
         FileNotFoundError: the submissions folder does not exist.
-        ValueError: an unknown lab, a bad shard, workers < 1, a bad extensions file, --students with --shard or without an
-            existing output, or a student with no folder in submissions.
+        ValueError: an unknown lab, a bad shard, workers < 1, a bad extensions file, an empty class or an
+            unexpected layout (a zip, notebooks outside <student_id>/<lab_id>/), --students with
+            --shard or without an existing output, or a student with no folder in submissions.
         SandboxUnavailable: sandbox="required" and bubblewrap cannot run here.
     """
     started = time.monotonic()
     isolate = sandbox_status(sandbox or ("auto" if isolate else "off"))[0]
     course = course_mod.load(course_toml, secret=secret)
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
-    if not submissions.is_dir():
-        raise FileNotFoundError(f"no submissions folder at {submissions}")
     labs = labs or [lab.id for lab in course.labs if lab.source_notebook(course.root).exists()]
     for lab in labs:
         if not course.lab(lab).source_notebook(course.root).exists():
             raise ValueError(f"lab {lab!r} has no source notebook at {course.lab(lab).source_notebook(course.root)}")
+    check_layout(submissions, labs)
     read_extensions(course)  # a bad extensions file stops here, before any grading
     workers = workers or 1
     if workers < 1:
@@ -227,6 +258,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     todo = [replace(job, template_db=templates[job.lab]) for job in todo]
     bar = _progress(len(jobs), progress)
     bar.update(summary.reused)
+    lines = progress and bar.disable
     failures = 0
     for result in _grade_all(todo, workers, course):
         save_unit(out, result)
@@ -234,6 +266,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         failures += result["status"] not in ("ok",)
         bar.set_postfix(not_ok=failures)
         bar.update(1)
+        if lines:
+            print(progress_line(result, len(summary.results), len(jobs)), file=sys.stderr, flush=True)
     bar.close()
     graded = summary.results
     summary.results = write_class(out, graded + kept, course, submissions=submissions)
@@ -285,6 +319,8 @@ def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit):
     first = True
     while batches:
         batch = batches.pop(0)
+        if not batch:  # a resumed class with nothing left to grade
+            continue
         with ProcessPoolExecutor(max_workers=min(workers, len(batch)), mp_context=context) as pool:
             futures = {pool.submit(grade, job): job for job in batch}
             for future in as_completed(futures):
