@@ -52,14 +52,13 @@ def _grade(args):
     from autograder.grade.kernel import SandboxUnavailable
 
     try:
-        print(pipeline.sandbox_status(args.sandbox)[1], flush=True)
+        summary = pipeline.main(submissions=args.submissions, out=args.out, labs=args.labs or None,
+                                workers=args.workers, shard=args.shard, progress=not args.quiet,
+                                course_toml=args.course, sandbox=args.sandbox, students=args.students or None,
+                                force=args.force, announce=lambda line: print(line, flush=True))
     except SandboxUnavailable as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
-    summary = pipeline.main(submissions=args.submissions, out=args.out, labs=args.labs or None,
-                            workers=args.workers, shard=args.shard, progress=not args.quiet,
-                            course_toml=args.course, sandbox=args.sandbox, students=args.students or None,
-                            force=args.force)
     print(summary.describe())
     return 0
 

@@ -197,10 +197,10 @@ def test_does_a_resumed_class_with_nothing_left_exit_0_and_rewrite_the_tables(gr
     (out / "cells.csv").unlink()
     code, stdout, err = grade([sub, "--out", out, "--quiet"], capsys, monkeypatch, secret=DEMO.secret)
     assert (code, err) == (0, "")
-    assert re.fullmatch(rf"graded 2 submissions \(2 missing; 2 unchanged since the last run\) in [0-9.]+ s: "
+    assert re.fullmatch(rf"sandbox: [^\n]+\ngraded 2 submissions \(2 missing; 2 unchanged since the last run\) in [0-9.]+ s: "
                         rf"{re.escape(str(out / 'grades.csv'))}\nnot ok: ann {LAB} missing, bob {LAB} missing\n", stdout)
     assert (out / "grades.csv").read_text() == first
-    assert first.splitlines()[1:] == [f"ann,{LAB},0,{POINTS:g},missing,", f"bob,{LAB},0,{POINTS:g},missing,"]
+    assert first.splitlines()[1:] == [f"ann,{LAB},0,0,0,{POINTS:g},missing,", f"bob,{LAB},0,0,0,{POINTS:g},missing,"]
     assert (out / "cells.csv").exists()
 
 

@@ -234,7 +234,7 @@ def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:
             elif late.extended_to:
                 row["notes"].append(f"extension to {late.extended_to.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC: "
                                     f"on time")
-            if needs:
+            if needs and result["status"] not in ("missing", "unreadable"):  # no answer to read: nothing to grade
                 row["flags"].append("needs-manual-grade")
             prefix = f"{result['student']}/{result['lab']}/"
             stale = [note for key, note in sorted(outdated.items()) if key.startswith(prefix)

@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from autograder import course as course_mod
 from autograder.grade import feedback, gradebook, tables
@@ -178,7 +179,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
          workers: int | None = os.cpu_count() or 1, shard: str | None = None, progress: bool = True,
          course_toml: str | Path = course_mod.COURSE_TOML, secret: str | None = None,
          isolate: bool = True, sandbox: str | None = None, students: list[str] | None = None,
-         force: bool = False) -> Summary:
+         force: bool = False, announce: Callable[[str], None] | None = None) -> Summary:
     """Grade every student's labs under `submissions` (<student_id>/<lab_id>/<lab_id>.ipynb).
 
     Args:
@@ -197,6 +198,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         students: regrade only these students into the existing output OUT (every other result
             there is kept and the class tables rewritten).
         force: regrade even the submissions that did not change since the last run.
+        announce: called once the inputs are checked, with the line saying what the kernels run in.
     Returns:
         a Summary; the process exits 0 whatever the students' scores.
     Raises:
@@ -207,7 +209,6 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         SandboxUnavailable: sandbox="required" and bubblewrap cannot run here.
     """
     started = time.monotonic()
-    isolate = sandbox_status(sandbox or ("auto" if isolate else "off"))[0]
     course = course_mod.load(course_toml, secret=secret)
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     labs = labs or [lab.id for lab in course.labs if lab.source_notebook(course.root).exists()]
@@ -219,6 +220,9 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     workers = workers or 1
     if workers < 1:
         raise ValueError(f"--workers {workers}: must be at least 1")
+    isolate, line = sandbox_status(sandbox or ("auto" if isolate else "off"))
+    if announce:
+        announce(line)  # the first line of a run: what the students' kernels run in
     out.mkdir(parents=True, exist_ok=True)
     work = out / ".units"
     work.mkdir(exist_ok=True)
