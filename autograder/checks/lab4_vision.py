@@ -116,7 +116,7 @@ def _responses(rng, n, u):
 
 def _rdm_cases(ctx):
     rng = ctx.rng("rdm")
-    sizes = [(2, 2), (3, 5), (5, 3), (6, 6), (1, 4)] + [tuple(rng.integers(2, 12, 2)) for _ in range(ctx.n_examples)]
+    sizes = [(2, 2), (3, 5), (5, 3), (6, 6), (2, 9)] + [tuple(rng.integers(2, 12, 2)) for _ in range(ctx.n_examples)]
     cases = [(_responses(rng, int(n), int(u)),) for n, u in sizes]
     tanh_like = np.tanh(_responses(rng, 8, 30))  # a hidden layer's rates
     return cases + [(tanh_like,), (np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.1], [3.0, 1.0, -2.0]]),)]
