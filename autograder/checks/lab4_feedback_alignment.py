@@ -219,3 +219,4 @@ def train_fa_teacher(ctx):
     if not angle < MAX_ANGLE:
         raise CheckFailed(f"{what}: after training, the FA update of W1 is {angle:.1f} degrees from backprop's, "
                           f"expected below {MAX_ANGLE:.0f}: is B what sends the error back during training?")
+from autograder.checks import lab4_vision  # noqa: E402,F401 - the checks of "Do networks trained this way see like us?"

@@ -151,3 +151,11 @@ def urbanczik_senn_update(ctx):
                               "neuron, like a weight matrix: outer(error, r_pre)")
         expect_close(got, want, what, rtol=rtol, atol=atol)
         expect_unchanged(ret, args, what)
+
+
+# questions added with the learning microcircuit (issue 13); their answers live here, not in
+# reference/lab5_dendritic_quiz.py, which the quiz's first thirteen keep ---------------------------
+
+Q14_SOMA = (ref.G_B * 1.9 + ref.G_A * 0.95) / (ref.G_LK + ref.G_B + ref.G_A)  # u with v_B = 1.9, v_A = 0.95
+check(LAB, "q14")(_numeric_check("q14", Q14_SOMA))
+check(LAB, "q15")(_choice_check("q15", "c"))  # the nudge reaches the apical dendrites through phi

@@ -71,3 +71,28 @@ def teacher_task(rng, *, n_cases=100, n_in=30, n_hidden=20, n_out=10, init_scale
     params = {k: init_scale * v for k, v in init_params(n_in, n_hidden, n_out, rng).items()}
     B = rng.normal(0.0, 1.0 / np.sqrt(n_hidden), (n_hidden, n_out))
     return params, X, T, B
+
+
+# Do networks trained this way see like us? (the digits, Yamins & DiCarlo; Geirhos, Baker, Bowers)
+
+def input_gradient(params, X, T):
+    """d loss / d X, shape (N, D): backprop one layer further, to the pixels."""
+    Y, cache = forward(params, X)
+    delta1 = ((Y - T) @ params["W2"]) * (1.0 - cache["H"] ** 2)
+    return delta1 @ params["W1"]
+
+
+def fgsm(params, X, T, eps):
+    """The fast gradient sign perturbation X + eps * sign(input_gradient), a new array."""
+    return X + eps * np.sign(input_gradient(params, X, T))
+
+
+def rdm(H):
+    """1 - the Pearson correlation between every pair of rows (stimuli) of H, (N, N)."""
+    return 1.0 - np.corrcoef(H)
+
+
+def rsa_similarity(rdm_a, rdm_b):
+    """The Pearson correlation of the entries above the diagonal of two RDMs of one shape."""
+    upper = np.triu_indices(rdm_a.shape[0], k=1)
+    return float(np.corrcoef(rdm_a[upper], rdm_b[upper])[0, 1])
