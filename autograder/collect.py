@@ -10,11 +10,14 @@ uses), given each LMS's pattern:
   to the uploaded name of a resubmission (`lab3_backprop-1.ipynb`). `_late` is Canvas's late
   marker. The roster's `ID` column (Canvas's user id) gives the student id; without a roster the
   Canvas user id is the student id.
-- Moodle (Assignment > Download all submissions) puts each file under `<Full name>_<participant
-  id>_assignsubmission_file_/` (or prefixes its name with that, when "download submissions in
-  folders" is off). The participant id differs per assignment, so the roster's `Full name` column
-  gives the student id; without a roster, the full name in lower case with `_` for spaces. Moodle
-  marks nothing late in the zip.
+- Moodle (Assignment > Download all submissions; moodle/moodle mod/assign/locallib.php,
+  download_submissions(): the prefix is `clean_filename(fullname(student) . '_' .
+  get_uniqueid_for_user(userid) . '_')`, and the file plugin adds `assignsubmission_file_`) puts
+  each file under `<Full name>_<participant id>_assignsubmission_file_/` (or prefixes its name with
+  that, when "download submissions in folders" is off). The participant id differs per
+  assignment, so the roster's `Full name` column gives the student id; without a roster, the full
+  name in lower case with `_` for spaces. Moodle marks nothing late in the zip. With blind marking
+  Moodle writes `Participant` for every name: such zips cannot be matched to a roster here.
 
 The submission time is the zip entry's modification time, read in course.toml's [course] timezone,
 written to timestamp.txt as nbgrader writes it (`2026-12-19 10:00:00.000000 UTC`); the late rule
