@@ -22,7 +22,7 @@ $(STAMP): requirements.txt pyproject.toml
 demo: $(STAMP)
 	rm -rf build/demo
 	$(PY) -m tests.example_class build/demo/submitted
-	$(PY) -m autograder grade build/demo/submitted --out build/demo/out
+	$(PY) -m autograder grade build/demo/submitted --out build/demo/out --allow-demo-secret
 	@echo
 	@cat build/demo/out/grades.csv
 
