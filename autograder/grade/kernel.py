@@ -74,6 +74,7 @@ def __autograder_cap(limit):
     get_ipython().events.register("pre_run_cell", reset)
 __autograder_cap({limit})
 del __autograder_cap
+__import__("sys").__dict__["__autograder_reserve"] = bytearray({reserve})
 """
 
 
@@ -170,7 +171,7 @@ class StudentKernel:
             self._context = None
             raise
         self.km, self.kc = km, kc
-        self.run(OUTPUT_CAP.format(limit=self.output_limit), 30)
+        self.run(OUTPUT_CAP.format(limit=self.output_limit, reserve=kernel_side.RESERVE), 30)
 
     def _lock(self, sockets: str, km) -> None:
         """Once the kernel has bound its sockets (before any student code), their folder becomes
