@@ -74,6 +74,7 @@ def __autograder_cap(limit):
     get_ipython().events.register("pre_run_cell", reset)
 __autograder_cap({limit})
 del __autograder_cap
+__import__("sys").__dict__["__autograder_reserve"] = bytearray({reserve})
 """
 
 
@@ -155,9 +156,10 @@ class StudentKernel:
         km.sandbox_spec = {**self.spec, "sockets": sockets, "home": home,
                            "connection_file": os.path.join(self.workdir, f"kernel{self._starts}.json")}
         km.connection_file = km.sandbox_spec["connection_file"]
-        km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)  # a bigger message drops the connection unread
         km.start_kernel()
-        kc = km.blocking_client()
+        self._context = zmq.Context()
+        self._context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)  # a bigger message drops the connection unread
+        kc = km.client(context=self._context)
         kc.start_channels()
         try:
             kc.wait_for_ready(timeout=60)
@@ -165,9 +167,11 @@ class StudentKernel:
         except RuntimeError:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
+            self._context.destroy(linger=0)
+            self._context = None
             raise
         self.km, self.kc = km, kc
-        self.run(OUTPUT_CAP.format(limit=self.output_limit), 30)
+        self.run(OUTPUT_CAP.format(limit=self.output_limit, reserve=kernel_side.RESERVE), 30)
 
     def _lock(self, sockets: str, km) -> None:
         """Once the kernel has bound its sockets (before any student code), their folder becomes
@@ -188,7 +192,9 @@ class StudentKernel:
                 self.km.shutdown_kernel(now=True)
             except Exception:  # noqa: BLE001 - it may be dead already
                 pass
-            self.km.context.term() if getattr(self.km, "_created_context", False) else None
+        if getattr(self, "_context", None) is not None:
+            self._context.destroy(linger=0)
+            self._context = None
         self.km = self.kc = None
 
     def restart(self) -> None:
