@@ -76,14 +76,16 @@ def message_group(message: str) -> str:
 
 
 def item_analysis(results: list[dict]) -> list[Item]:
-    """The graded cells of one lab's results, in notebook order, over the submissions that ran."""
+    """The autograded cells of one lab's results, in notebook order, over the submissions that ran
+    (written answers, graded by TAs, have no check and no messages: they are left out)."""
     items: dict[str, Item] = {}
     for result in results:
-        for cell in result["cells"]:
+        checked = [cell for cell in result["cells"] if not cell.get("manual")]
+        for cell in checked:
             items.setdefault(cell["grade_id"], Item(cell["grade_id"], float(cell["max_score"])))
         if result["status"] not in RAN:
             continue
-        for cell in result["cells"]:
+        for cell in checked:
             item = items[cell["grade_id"]]
             item.attempts += 1
             item.total_score += float(cell["score"])

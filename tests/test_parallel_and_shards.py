@@ -7,11 +7,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder import course as course_mod
 from autograder import merge
 from autograder.grade import pipeline
+from autograder.grade.unit import manual_cells
 from tests.corpus import Case, solution_code, write_submission
 
 LAB = "lab3_backprop"
@@ -32,11 +34,16 @@ CLASS = {
                                  cells={"solution_loss": LOSS_WITHOUT_HALF}),
 }
 
-GRADES_CSV = """student_id,lab,score,penalty,final,max_score,status,flags
-s1_right,lab3_backprop,20,0,20,20,ok,
-s2_blank,lab3_backprop,0,0,0,20,ok,
-s3_backward_b1_doubled,lab3_backprop,11,0,11,20,ok,
-s4_loss_without_half,lab3_backprop,15,0,15,20,ok,
+# the lab's points (course.toml: 20 autograded, plus its written answers once it has them, which
+# nobody here answered: 0 and flagged)
+P = course_mod.load().lab(LAB).points
+WRITTEN = "needs-manual-grade" if manual_cells(nbformat.read(course_mod.load().lab(LAB).source_notebook(),
+                                                              as_version=4)) else ""
+GRADES_CSV = f"""student_id,lab,score,penalty,final,max_score,status,flags
+s1_right,lab3_backprop,20,0,20,{P:g},ok,{WRITTEN}
+s2_blank,lab3_backprop,0,0,0,{P:g},ok,{WRITTEN}
+s3_backward_b1_doubled,lab3_backprop,11,0,11,{P:g},ok,{WRITTEN}
+s4_loss_without_half,lab3_backprop,15,0,15,{P:g},ok,{WRITTEN}
 """
 
 # one process grades the class once for every test here (make test distributes by group)

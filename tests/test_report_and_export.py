@@ -1,7 +1,8 @@
 """A tiny lab 3 class, graded once, then reported on and exported; every fact asserted exactly.
 
-- on_time_backward_zero: backward returns zero gradients, no timestamp: 9 of 20;
-- late_one_day_solution: the instructor's solutions, 10 h after the due date: 20 - 2 = 18;
+- on_time_backward_zero: backward returns zero gradients, no timestamp: 9 of 20 autograded points;
+- late_one_day_solution: the instructor's solutions, 10 h after the due date: 20 less a tenth of
+  the lab's points (P, course.toml's: 20, or 25 once the lab has its written answers, ungraded: 0);
 - late_nine_days_backward_doubled: backward twice the true gradient, sgd_step raises with HTML in
   its message; 8 days and a minute late (9 started days, more than max_days = 7): 7 -> 0.
 """
@@ -21,6 +22,8 @@ from tests import corpus
 pytestmark = pytest.mark.xdist_group("report_and_export")  # one worker grades the class once
 
 LAB = "lab3_backprop"
+P = course_mod.load().lab(LAB).points
+LATE = f"{20 - 0.1 * P:g}"  # late_one_day_solution's final score
 BACKWARD_ZERO = '''def backward(params, cache, T):
     return {k: np.zeros_like(v) for k, v in params.items()}
 '''
@@ -113,13 +116,13 @@ def test_does_the_canvas_csv_carry_points_possible_and_the_penalised_scores(grad
     assert result.path == graded / "canvas.csv"
     assert _rows(result.path) == [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Backprop in a three-layer network (3003)"],
-        ["Points Possible", "", "", "", "", "20"],
+        ["Points Possible", "", "", "", "", f"{P:g}"],
         ["", "", "", "late_nine_days_backward_doubled", "", "0"],
-        ["", "", "", "late_one_day_solution", "", "18"],
+        ["", "", "", "late_one_day_solution", "", LATE],
         ["", "", "", "on_time_backward_zero", "", "9"],
     ]
     assert [(late.student, late.days, late.score, late.penalised) for late in result.late] == [
-        ("late_nine_days_backward_doubled", 9, 7.0, 0.0), ("late_one_day_solution", 1, 20.0, 18.0)]
+        ("late_nine_days_backward_doubled", 9, 7.0, 0.0), ("late_one_day_solution", 1, 20.0, pytest.approx(20 - 0.1 * P))]
     assert result.late[1].seconds == 10 * 3600 + 60
 
 
@@ -130,7 +133,7 @@ def test_does_a_roster_fill_canvas_identity_columns(graded, tmp_path):
     result = export.main(out=graded, format="canvas", roster=roster, dest=tmp_path / "c.csv",
                          course_toml=_with_canvas_id(tmp_path))
     rows = _rows(result.path)
-    assert rows[3] == ["Doe, Jane", "4242", "S001", "jdoe", "Section 2", "18"]
+    assert rows[3] == ["Doe, Jane", "4242", "S001", "jdoe", "Section 2", LATE]
     assert rows[4] == ["", "", "", "on_time_backward_zero", "", "9"]
     assert result.warnings == [
         "late_nine_days_backward_doubled: graded but not in the roster: matched by student id alone, check the row",
@@ -142,22 +145,29 @@ def test_does_the_plain_csv_have_one_column_per_lab_and_a_total(graded):
     assert path == graded / "grades_export.csv"
     assert _rows(path) == [["student_id", "lab3_backprop", "total"],
                            ["late_nine_days_backward_doubled", "0", "0"],
-                           ["late_one_day_solution", "18", "18"],
+                           ["late_one_day_solution", LATE, LATE],
                            ["on_time_backward_zero", "9", "9"]]
 
 
 def test_does_the_late_rule_charge_per_started_day_and_zero_beyond_max_days():
     course = course_mod.load()
-    # due: 2026-12-18T23:59:00+00:00; 20 points, 0.1 a day, 7 days at most
+    # due: 2026-12-18T23:59:00+00:00; P points, 0.1 of them a day, 7 days at most
     result = {"student": "s", "lab": LAB, "score": 15.0}
     at = lambda text: export.late_rule(dict(result, timestamp=text), course)  # noqa: E731
     assert at("2026-12-18 23:59:00.000000 UTC").penalised == 15.0  # on the minute: on time
-    assert at("2026-12-18 23:59:01.000000 UTC").penalised == 13.0  # one second: one started day
-    assert at("2026-12-20 00:00:00.000000 UTC").penalised == 11.0  # 24 h 1 min: two days
-    assert at("2026-12-25 23:59:00.000000 UTC").penalised == 1.0  # exactly 7 days: 15 - 14
+    assert at("2026-12-18 23:59:01.000000 UTC").penalised == pytest.approx(15 - 0.1 * P)  # one second: one started day
+    assert at("2026-12-20 00:00:00.000000 UTC").penalised == pytest.approx(15 - 0.2 * P)  # 24 h 1 min: two days
+    assert at("2026-12-25 23:59:00.000000 UTC").penalised == pytest.approx(max(0.0, 15 - 0.7 * P))  # exactly 7 days
     assert at("2026-12-25 23:59:01.000000 UTC").penalised == 0.0  # beyond max_days
     assert at("2026-12-19 00:59:00.000000 CET").penalised == 15.0  # another zone, on time
     assert export.late_rule(dict(result, timestamp=None, seconds_late=90000.0), course).days == 2
     unreadable = at("yesterday-ish")
     assert (unreadable.penalised, unreadable.days) == (15.0, 0) and "unreadable timestamp" in unreadable.problem
     assert export.late_rule(dict(result, score=1.0, timestamp="2026-12-19 10:00:00 UTC"), course).penalised == 0.0
+
+
+def test_does_the_item_analysis_leave_written_answers_out():
+    cells = [{"grade_id": "backward", "score": 0.0, "max_score": 6.0, "message": "backward: W1 is wrong at entry (1, 0)"},
+             {"grade_id": "reflection_1", "score": 0.0, "max_score": 5.0, "manual": True, "message": "graded by a TA"}]
+    items = report.item_analysis([{"status": "ok", "cells": cells}])
+    assert [(item.grade_id, item.attempts, item.passed) for item in items] == [("backward", 1, 0)]
