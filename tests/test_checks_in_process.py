@@ -16,23 +16,32 @@ LABS = [lab.id for lab in COURSE.labs if lab.source_notebook().exists()]
 CASES = [c for lab in LABS for c in corpus.cases(lab) if not c.sandbox_only]
 
 
+def autograded_points(lab: str) -> dict[str, float]:
+    """grade_id -> points of the lab's graded cells that a check scores (not the reflections,
+    which a TA grades by hand)."""
+    return {gid: pts for gid, pts in graded_points(COURSE.lab(lab).source_notebook()).items()
+            if not gid.startswith("reflection")}
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_does_each_example_submission_fail_exactly_the_cells_its_header_names(case):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # buggy submissions overflow and diverge on purpose
         results = corpus.run_in_process(case)
-    failing = sorted(gid for gid, (passed, _) in results.items() if not passed)
-    assert failing == sorted(case.expect_failing), {g: m for g, (p, m) in results.items() if not p}
+    points = autograded_points(case.lab)
+    want = case.expected_points(points)
+    got = {gid: round(fraction * points[gid], 6) for gid, (fraction, _) in results.items()}
+    assert got == {gid: want[gid] for gid in got}, {g: m for g, (f, m) in results.items() if f < 1}
 
 
 @pytest.mark.parametrize("lab", LABS)
 def test_does_every_graded_cell_have_a_check_and_every_check_a_cell(lab):
-    assert set(graded_points(COURSE.lab(lab).source_notebook())) == set(checks_for(lab))
+    assert set(autograded_points(lab)) == set(checks_for(lab))
 
 
 @pytest.mark.parametrize("lab", LABS)
 def test_does_every_lab_have_a_right_and_a_blank_submission_that_pass_and_fail_everything(lab):
     names = {c.name: c for c in corpus.cases(lab)}
     assert names["right"].expect_failing == [] and names["right"].base == "solution"
-    assert sorted(names["blank"].expect_failing) == sorted(graded_points(COURSE.lab(lab).source_notebook()))
+    assert sorted(names["blank"].expect_failing) == sorted(autograded_points(lab))
     assert names["blank"].base == "release"

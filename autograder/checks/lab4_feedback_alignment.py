@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks.backprop import KEYS, check_backward, describe
+from autograder.checks.backprop import (KEYS, check_backward, cost_case, describe, expect_backprop_cost,
+                                       expect_gradient_dicts, judge_gradients)
 from autograder.checks.core import (CheckFailed, check, expect_close, expect_dict_of_arrays, expect_float,
                                     expect_returned, expect_unchanged)
 from autograder.reference import lab4_feedback_alignment as ref
@@ -57,25 +58,33 @@ def bp_backward(ctx):
 
 @check(LAB, "fa_backward")
 def fa_backward(ctx):
+    """One part per parameter, over calls with a random B and with B = W2.T (then FA is BP),
+    timed like bp_backward on the 10^5-parameter network."""
     cases = _cases(ctx)
-    rtol, atol = ctx.tol()
     calls = [(p, ref.forward(p, X)[1], T, B) for (p, X, T), B in zip(cases, _feedback(ctx, cases))]
-    transport = [(p, c, T, p["W2"].T.copy()) for p, c, T, _ in calls]
-    got, got_transport = ctx.call_many([("fa_backward", calls), ("fa_backward", transport)])
-    for args, ret in zip(transport, got_transport):
-        what = _what("fa_backward", args[0], args[2]) + " and B = W2.T"
-        expect_dict_of_arrays(expect_returned(ret, what), ref.bp_backward(*args[:3]), what, rtol=rtol, atol=atol)
-    for args, ret in zip(calls, got):
-        what = _what("fa_backward", args[0], args[2]) + " and a random B"
-        grads = expect_returned(ret, what)
-        want = ref.fa_backward(*args)
-        if isinstance(grads, dict) and isinstance(grads.get("W1"), np.ndarray) and grads["W1"].shape == want["W1"].shape \
-                and np.allclose(grads["W1"], ref.bp_backward(*args[:3])["W1"], rtol=rtol, atol=atol) \
-                and not np.allclose(want["W1"], ref.bp_backward(*args[:3])["W1"], rtol=rtol, atol=atol):
-            raise CheckFailed(f"{what}: W1 is backprop's gradient: send the output error back through B, "
-                              "not through W2.T")
-        expect_dict_of_arrays(grads, want, what, rtol=rtol, atol=atol)
-        expect_unchanged(ret, args, what)
+    calls += [(p, c, T, p["W2"].T.copy()) for p, c, T, _ in calls]
+    whats = [_what("fa_backward", p, T) + (" and a random B" if i < len(cases) else " and B = W2.T")
+             for i, (p, _, T, _) in enumerate(calls)]
+    got = expect_gradient_dicts(ctx.call("fa_backward", calls), calls, whats)
+    p, X, T = cost_case(ctx, ref)
+    timed = (p, ref.forward(p, X)[1], T, _feedback(ctx, [(p, X, T)])[0])
+    whats.append(_what("fa_backward", p, T) + " and a random B")
+    got += expect_gradient_dicts([expect_backprop_cost(ctx, "fa_backward", ref, timed)], [timed], whats[-1:])
+    calls.append(timed)
+
+    wants = [ref.fa_backward(*args) for args in calls]
+    bps = [ref.bp_backward(*args[:3])["W1"] for args in calls]
+    rtol, atol = ctx.tol()
+    transported = [np.allclose(w["W1"], bp, rtol=rtol, atol=atol) for w, bp in zip(wants, bps)]
+
+    def hint_w1(g, w):
+        for grads, want, bp, same in zip(got, wants, bps, transported):
+            if grads["W1"] is g and not same and isinstance(g, np.ndarray) and g.shape == bp.shape \
+                    and np.allclose(g, bp, rtol=rtol, atol=atol):
+                return "that is backprop's gradient: send the output error back through B, not through W2.T"
+        return ""
+
+    judge_gradients(ctx, got, wants, whats, hints={"W1": hint_w1})
 
 
 @check(LAB, "fa_backward_output_layer")

@@ -109,7 +109,7 @@ def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog):
 
 
 def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], isolate: bool = True) -> tuple[dict, RunLog]:
-    """{grade_id: (passed, message)} for every graded cell, and the run log."""
+    """{grade_id: (fraction of the points in [0, 1], message)} for every graded cell, and the run log."""
     log = RunLog()
     started = time.monotonic()
     limits = course.limits
