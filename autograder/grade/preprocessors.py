@@ -20,14 +20,14 @@ from autograder.grade.run import run_notebook
 def verdict_outputs(gid: str, fraction: float, message: str, points: float) -> list:
     """A graded cell's outputs for nbgrader's determine_grade: none failed, an error output scores
     0; otherwise an execute_result holding a number scores that many points (partial credit),
-    and the message goes beside it on stderr."""
+    and the message follows it on stdout (nbgrader scores any stderr output 0)."""
     if fraction >= 1.0:
         return [nbformat.v4.new_output("stream", name="stdout", text=f"{gid}: passed\n")]
     if fraction <= 0.0:
         return [nbformat.v4.new_output("error", ename="CheckFailed", evalue=message, traceback=[message])]
     earned = round(points * fraction, 4)
-    return [nbformat.v4.new_output("stream", name="stderr", text=message),
-            nbformat.v4.new_output("execute_result", data={"text/plain": f"{earned:g}"}, execution_count=None)]
+    return [nbformat.v4.new_output("execute_result", data={"text/plain": f"{earned:g}"}, execution_count=None),
+            nbformat.v4.new_output("stream", name="stdout", text=message)]
 
 
 class RunAndCheck(NbGraderPreprocessor):

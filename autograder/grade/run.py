@@ -92,7 +92,9 @@ def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog):
         if not kernel.alive():  # the student's cells left it dead (restarted too often)
             restart_and_replay(kernel, course, log)
         restarts_before = kernel.restarts
-        replies, run = kernel.call(requests, course.limits.check_timeout)
+        # a check may ask for a shorter limit (backward's cost): running past it is its verdict
+        own_limit = min([r["timeout"] for r in requests if isinstance(r.get("timeout"), float)] or [float("inf")])
+        replies, run = kernel.call(requests, min(course.limits.check_timeout, own_limit))
         if run.status == "died" or kernel.restarts != restarts_before:
             # this check stopped the kernel: the next checks get the student's definitions back
             restart_and_replay(kernel, course, log, restarted=kernel.restarts != restarts_before)
@@ -100,7 +102,7 @@ def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog):
             status = "timeout" if run.status == "timeout" else "crashed"
             if run.status == "died":
                 log.crashed = True
-            if run.status == "timeout":
+            if run.status == "timeout" and own_limit >= course.limits.check_timeout:
                 log.timed_out = True
             message = run.evalue or "no report from the kernel"
             return [[Returned(status, message=message)] * len(r["cases"]) for r in requests]

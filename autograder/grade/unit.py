@@ -194,7 +194,9 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, submission_dir
         for cell in graded_nb.cells:
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            partial = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+            outputs = cell.get("outputs", [])
+            partial = [o for o in outputs if o.get("output_type") == "stream"] if any(
+                o.get("output_type") == "execute_result" for o in outputs) else []
             if gid and (errors or partial):  # a failed check's message, or a partly passed one's
                 messages[gid] = errors[0].get("evalue", "") if errors else "".join(o.get("text", "") for o in partial)
         cells = []
