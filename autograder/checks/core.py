@@ -273,7 +273,35 @@ def expect_close(got, want, what: str, *, rtol: float = 1e-6, atol: float = 1e-9
                 hint = "a factor of 2 too large?"
             elif w != 0 and np.isclose(2 * g, w, rtol=rtol):
                 hint = "a factor of 2 too small?"
-        raise CheckFailed(msg + (f": {hint}" if hint else ""))
+        raise CheckFailed(msg + (f": {hint}" if hint else "") + where_wrong(got, want, wrong))
+
+
+GRID_MAX_SIDE = 8  # arrays up to this many rows and columns get a picture of their wrong entries
+
+
+def where_wrong(got: np.ndarray, want: np.ndarray, wrong: np.ndarray) -> str:
+    """Where an array is wrong, beyond its worst entry: how many entries, a pattern (everything
+    off by one factor, one row, one column), and for small arrays a grid (x wrong, . right)."""
+    if want.ndim == 0 or want.size == 1:
+        return ""
+    n_wrong, notes = int(wrong.sum()), []
+    notes.append(f"{n_wrong} of {want.size} entries {'is' if n_wrong == 1 else 'are'} wrong")
+    with np.errstate(all="ignore"):
+        ratio = got[want != 0] / want[want != 0]
+    if n_wrong == want.size and ratio.size == want.size and np.allclose(ratio, ratio[0], rtol=1e-6) \
+            and np.isfinite(ratio[0]):
+        notes.append(f"every entry is {ratio[0]:.4g} times the right value")
+    elif want.ndim == 2 and want.shape[0] > 1 and want.shape[1] > 1:
+        rows, cols = np.nonzero(wrong.any(axis=1))[0], np.nonzero(wrong.any(axis=0))[0]
+        if len(rows) == 1 and n_wrong > 1:
+            notes.append(f"all in row {rows[0]}" + (" (the whole row)" if wrong[rows[0]].all() else ""))
+        elif len(cols) == 1 and n_wrong > 1:
+            notes.append(f"all in column {cols[0]}" + (" (the whole column)" if wrong[:, cols[0]].all() else ""))
+    grid = ""
+    if want.ndim <= 2 and all(side <= GRID_MAX_SIDE for side in want.shape):
+        lines = [" ".join("x" if w else "." for w in row) for row in np.atleast_2d(wrong)]
+        grid = "\n  " + "\n  ".join(lines)
+    return " (" + "; ".join(notes) + ")" + (f"; wrong entries (x):{grid}" if grid else "")
 
 
 def expect_float(got, want: float, what: str, *, rtol: float = 1e-6, atol: float = 1e-9, hint: str = "") -> None:

@@ -19,7 +19,8 @@ def render(result: dict, title: str = "") -> str:
     rows = []
     for cell in result["cells"]:
         ok = cell["score"] >= cell["max_score"]
-        mark = '<span class="pass">passed</span>' if ok else '<span class="fail">failed</span>'
+        mark = ('<span class="pass">passed</span>' if ok else '<span class="fail">partly passed</span>'
+                if cell["score"] > 0 else '<span class="fail">failed</span>')
         rows.append(f"<tr><td>{e(cell['grade_id'])}</td><td>{cell['score']:g} / {cell['max_score']:g}</td>"
                     f"<td>{mark}</td><td class='msg'>{e(cell.get('message') or '')}</td></tr>")
     notes = result.get("notes", []) + result.get("events", [])
