@@ -4,6 +4,9 @@ A case is `tests/submissions/<lab>/<name>.py` (or `.ipynb`, a literal notebook).
 
     # expect-status: ok                    grades.csv status (default ok)
     # expect-failing: backward, train_xor  grade_ids that score 0; every other graded cell full
+    # expect-score: backward=4.5, train=2.5  grade_ids that score exactly these points (partial
+                                           credit); reflection cells always score 0 until a TA
+                                           grades them
     # expect-flags: suspicious-code        flags that grades.csv must list (optional)
     # base: solution                       start from the release notebook with the instructor's
                                            solutions (`solution`) or the stubs (`release`), or hand
@@ -42,6 +45,7 @@ class Case:
     expect_status: str = "ok"
     expect_failing: list[str] = field(default_factory=list)
     expect_flags: list[str] = field(default_factory=list)
+    expect_scores: dict[str, float] = field(default_factory=dict)
     base: str = "solution"
     mutate: list[str] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)
@@ -50,6 +54,14 @@ class Case:
     @property
     def id(self) -> str:
         return f"{self.lab}/{self.name}"
+
+    def expected_points(self, points: dict[str, float]) -> dict[str, float]:
+        """grade_id -> the points this case must score, given each graded cell's points."""
+        unknown = (set(self.expect_failing) | set(self.expect_scores)) - set(points)
+        if unknown:
+            raise ValueError(f"{self.id}: the header names no graded cell: {sorted(unknown)}")
+        return {gid: 0.0 if gid in self.expect_failing or gid.startswith("reflection") else
+                self.expect_scores.get(gid, pts) for gid, pts in points.items()}
 
 
 def _split_list(text: str) -> list[str]:
@@ -78,7 +90,7 @@ def load_case(path: Path, lab: str | None = None) -> Case:
         if re.match(r"#\s*sandbox-only\b", line):
             case.sandbox_only = True
             continue
-        m = re.match(r"#\s*(expect-status|expect-failing|expect-flags|base|mutate):\s*(.*)$", line)
+        m = re.match(r"#\s*(expect-status|expect-failing|expect-flags|expect-score|base|mutate):\s*(.*)$", line)
         if m:
             key, value = m.group(1), m.group(2).strip()
             if key == "expect-status":
@@ -87,6 +99,14 @@ def load_case(path: Path, lab: str | None = None) -> Case:
                 case.expect_failing = _split_list(value)
             elif key == "expect-flags":
                 case.expect_flags = _split_list(value)
+            elif key == "expect-score":
+                for item in _split_list(value):
+                    gid, _, points = item.partition("=")
+                    try:
+                        case.expect_scores[gid.strip()] = float(points)
+                    except ValueError:
+                        raise ValueError(f"{path}: expect-score {item!r} is not grade_id=points, "
+                                         "e.g. backward=4.5") from None
             elif key == "base":
                 case.base = value
             else:
@@ -296,8 +316,11 @@ MUTATIONS = {
 }
 
 
+IN_PROCESS_TIMEOUT = 60  # seconds per round trip, as course.toml's check_timeout
+
+
 def run_in_process(case: Case, *, secret: str = "demo-secret-not-for-real-classes", n_examples: int = 20) -> dict:
-    """grade_id -> (passed, message), running the case's code in this process (no kernel, no
+    """grade_id -> (fraction of the points, message), running the case's code in this process (no kernel, no
     sandbox): a fast way to see what the checks say while writing a lab. Mutations are ignored."""
     import os
     import tomllib
@@ -322,5 +345,6 @@ def run_in_process(case: Case, *, secret: str = "demo-secret-not-for-real-classe
             exec(compile(cell.source, f"<{case.id}>", "exec"), namespace)  # noqa: S102 - our own corpus
         except BaseException:  # noqa: BLE001 - a broken cell must not stop the others
             pass
-    return {gid: run_check(case.lab, gid, caller=in_process_caller(namespace), secret=secret,
+    caller = in_process_caller(namespace, timeout=IN_PROCESS_TIMEOUT)
+    return {gid: run_check(case.lab, gid, caller=caller, secret=secret,
                            n_examples=n_examples, tolerances=tolerances) for gid in tests}

@@ -22,9 +22,10 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-__all__ = ["CheckFailed", "Returned", "Context", "KernelFunction", "check", "CHECKS",
+__all__ = ["CheckFailed", "PartialCredit", "Returned", "Context", "KernelFunction", "check", "CHECKS",
            "expect_returned", "expect_array", "expect_close", "expect_float", "expect_unchanged",
-           "expect_dict_of_arrays", "expect_answer", "expect_choice", "draw_cases"]
+           "expect_dict_of_arrays", "expect_answer", "expect_choice", "draw_cases", "judge_parts",
+           "tolerance_for"]
 
 # grade_id -> check, per lab: filled by @check in the lab modules (autograder/checks/labN_*.py)
 CHECKS: dict[str, dict[str, Callable[["Context"], None]]] = {}
@@ -42,6 +43,38 @@ settings.register_profile(
 
 class CheckFailed(AssertionError):
     """The student's work fails this check; the message is shown to the student."""
+
+
+class PartialCredit(CheckFailed):
+    """Some independent parts of the check pass: `fraction` (in [0, 1)) of the cell's points."""
+
+    def __init__(self, fraction: float, message: str):
+        super().__init__(message)
+        self.fraction = float(fraction)
+
+
+def judge_parts(parts, *, what: str = "") -> None:
+    """Judge independent parts of one check: `parts` is a list of (name, weight, judge), each
+    judge a function that raises CheckFailed. All pass: return (full points); none: CheckFailed;
+    some: PartialCredit with the weight that passed, and every failed part's message."""
+    total = sum(w for _, w, _ in parts)
+    earned, failures = 0.0, []
+    for name, weight, judge in parts:
+        try:
+            judge()
+        except PartialCredit as exc:
+            earned += weight * exc.fraction
+            failures.append(str(exc))
+        except CheckFailed as exc:
+            failures.append(str(exc))
+        else:
+            earned += weight
+    if not failures:
+        return
+    message = "\n".join(failures)
+    if earned <= 0:
+        raise CheckFailed(message)
+    raise PartialCredit(earned / total, message)
 
 
 @dataclass(frozen=True)
@@ -140,11 +173,13 @@ class Context:
         return float(entry["rtol"]), float(entry["atol"])
 
     # the student's results ------------------------------------------------------------------
-    def call(self, name: str, cases: Sequence[tuple], *, copy_args: bool = False) -> list[Returned]:
-        """The student's `name(*args)` for every args tuple in `cases`, in one round trip."""
-        return self.call_many([(name, list(cases), copy_args)])[0]
+    def call(self, name: str, cases: Sequence[tuple], *, copy_args: bool = False,
+             timeout: float | None = None) -> list[Returned]:
+        """The student's `name(*args)` for every args tuple in `cases`, in one round trip.
+        `timeout` (seconds) asks the caller to stop this round trip sooner than its own limit."""
+        return self.call_many([(name, list(cases), copy_args)], timeout=timeout)[0]
 
-    def call_many(self, requests: Sequence[tuple]) -> list[list[Returned]]:
+    def call_many(self, requests: Sequence[tuple], *, timeout: float | None = None) -> list[list[Returned]]:
         """Several (name, cases[, copy_args]) requests in one round trip to the kernel."""
         encoded = []
         for req in requests:
@@ -152,6 +187,8 @@ class Context:
             copy_args = req[2] if len(req) > 2 else False
             encoded.append({"name": name, "kind": "call", "copy_args": copy_args,
                             "cases": [tuple(_to_spec(a) for a in args) for args in cases]})
+            if timeout is not None:
+                encoded[-1]["timeout"] = float(timeout)
         self.calls_made += 1
         return self._caller(encoded)
 
@@ -159,6 +196,14 @@ class Context:
         """The value the notebook gave the name `name` (an answer such as q1)."""
         self.calls_made += 1
         return self._caller([{"name": name, "kind": "value", "cases": [()]}])[0][0]
+
+
+def tolerance_for(ctx: "Context", got) -> tuple[float, float]:
+    """(rtol, atol) for a returned value: by its dtype when it is a float array (float32 inside
+    earns float32's tolerance), else float64's."""
+    if isinstance(got, np.ndarray) and got.dtype.kind == "f":
+        return ctx.tol(got.dtype)
+    return ctx.tol()
 
 
 def _to_spec(value):
@@ -228,7 +273,35 @@ def expect_close(got, want, what: str, *, rtol: float = 1e-6, atol: float = 1e-9
                 hint = "a factor of 2 too large?"
             elif w != 0 and np.isclose(2 * g, w, rtol=rtol):
                 hint = "a factor of 2 too small?"
-        raise CheckFailed(msg + (f": {hint}" if hint else ""))
+        raise CheckFailed(msg + (f": {hint}" if hint else "") + where_wrong(got, want, wrong))
+
+
+GRID_MAX_SIDE = 8  # arrays up to this many rows and columns get a picture of their wrong entries
+
+
+def where_wrong(got: np.ndarray, want: np.ndarray, wrong: np.ndarray) -> str:
+    """Where an array is wrong, beyond its worst entry: how many entries, a pattern (everything
+    off by one factor, one row, one column), and for small arrays a grid (x wrong, . right)."""
+    if want.ndim == 0 or want.size == 1:
+        return ""
+    n_wrong, notes = int(wrong.sum()), []
+    notes.append(f"{n_wrong} of {want.size} entries {'is' if n_wrong == 1 else 'are'} wrong")
+    with np.errstate(all="ignore"):
+        ratio = got[want != 0] / want[want != 0]
+    if n_wrong == want.size and ratio.size == want.size and np.allclose(ratio, ratio[0], rtol=1e-6) \
+            and np.isfinite(ratio[0]):
+        notes.append(f"every entry is {ratio[0]:.4g} times the right value")
+    elif want.ndim == 2 and want.shape[0] > 1 and want.shape[1] > 1:
+        rows, cols = np.nonzero(wrong.any(axis=1))[0], np.nonzero(wrong.any(axis=0))[0]
+        if len(rows) == 1 and n_wrong > 1:
+            notes.append(f"all in row {rows[0]}" + (" (the whole row)" if wrong[rows[0]].all() else ""))
+        elif len(cols) == 1 and n_wrong > 1:
+            notes.append(f"all in column {cols[0]}" + (" (the whole column)" if wrong[:, cols[0]].all() else ""))
+    grid = ""
+    if want.ndim <= 2 and all(side <= GRID_MAX_SIDE for side in want.shape):
+        lines = [" ".join("x" if w else "." for w in row) for row in np.atleast_2d(wrong)]
+        grid = "\n  " + "\n  ".join(lines)
+    return " (" + "; ".join(notes) + ")" + (f"; wrong entries (x):{grid}" if grid else "")
 
 
 def expect_float(got, want: float, what: str, *, rtol: float = 1e-6, atol: float = 1e-9, hint: str = "") -> None:
@@ -287,3 +360,22 @@ def _same(a, b) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return a == b or (np.isnan(a) and np.isnan(b))
     return a == b
+
+
+def expect_either(judge: Callable[[Any], None], reference, own: Callable[[], Any] | None = None,
+                  *, own_note: str = "") -> None:
+    """Error carried forward (shared/LABS.md): `judge(want)` raises CheckFailed unless the
+    student's result equals `want`. It passes against the reference result, or else against
+    `own()`: what the student's own parts give (computed in the grader by calling them in the
+    kernel step by step; None when they give nothing usable). The reference's message is kept."""
+    try:
+        judge(reference)
+        return
+    except CheckFailed as first:
+        alternative = own() if own is not None else None
+        if alternative is None:
+            raise
+        try:
+            judge(alternative)
+        except CheckFailed:
+            raise CheckFailed(str(first) + (f" (nor {own_note})" if own_note else "")) from None

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograder.checks.core import (CheckFailed, KernelFunction, check, expect_array, expect_choice, expect_close, expect_float,
-                                    expect_returned, expect_unchanged)
+                                    expect_returned, expect_unchanged, judge_parts)
 from autograder.reference import lab1_gradients as ref
 from autograder.strategies import float_arrays, shapes
 
@@ -143,22 +143,79 @@ def _neuron_edge_cases():
     return [(0.5, 0.1, 2.0, 1.0), saturated, broadcast]
 
 
+def _own_neuron_grads(ctx, cases) -> list:
+    """The three gradients built from the student's own sigmoid and sigmoid_prime (error carried
+    forward), per case: a list of candidate tuples (with sigmoid_prime, and with a * (1 - a) from
+    the student's sigmoid), computed here from the plain data their calls return."""
+    zs = [np.asarray(w, dtype=float) * np.asarray(a_prev, dtype=float) + np.asarray(b, dtype=float)
+          for w, b, a_prev, _ in cases]
+    sig, sig_prime = ctx.call_many([("sigmoid", [(z,) for z in zs]), ("sigmoid_prime", [(z,) for z in zs])])
+    out = []
+    for (w, b, a_prev, y), z, ra, rp in zip(cases, zs, sig, sig_prime):
+        candidates = []
+        a = _as_float_array(ra, np.shape(z))
+        if a is not None:
+            slopes = [s for s in (_as_float_array(rp, np.shape(z)), a * (1 - a)) if s is not None]
+            for slope in slopes:
+                common = 2 * (a - np.asarray(y, dtype=float)) * slope
+                candidates.append((common * np.asarray(a_prev, dtype=float), common,
+                                   common * np.asarray(w, dtype=float)))
+        out.append(candidates)
+    return out
+
+
+def _as_float_array(ret, shape):
+    if ret.status != "returned":
+        return None
+    v = ret.value
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = np.asarray(float(v))
+    if not isinstance(v, np.ndarray) or v.dtype.kind not in "fiu" or v.shape != tuple(shape):
+        return None
+    return v.astype(float)
+
+
 @check(LAB, "neuron_grads")
 def neuron_grads(ctx):
+    """One part per gradient (dJ_dw, dJ_db, dJ_da_prev): against central differences and the
+    reference, or else against the same chain rule on the student's own sigmoid and sigmoid_prime
+    (error carried forward)."""
     cases = ctx.cases(_neuron_case(), explicit=_neuron_edge_cases())
-    rtol, atol = ctx.tol()
+    got = []
     for args, ret in zip(cases, ctx.call("neuron_grads", cases)):
         w, b, a_prev, y = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in args))
         what = f"neuron_grads on arrays of shape {w.shape}" if w.ndim else f"neuron_grads{tuple(args)}"
         value = expect_returned(ret, what)
         if not (isinstance(value, (tuple, list)) and len(value) == 3):
             raise CheckFailed(f"{what}: expected the tuple (dJ_dw, dJ_db, dJ_da_prev), got {value!r:.80}")
+        expect_unchanged(ret, args, what)
         fds = (_fd(lambda v: ref.neuron_loss(v, b, a_prev, y), w), _fd(lambda v: ref.neuron_loss(w, v, a_prev, y), b),
                _fd(lambda v: ref.neuron_loss(w, b, v, y), a_prev))
-        for name, got, fd, want in zip(("dJ_dw", "dJ_db", "dJ_da_prev"), value, fds, ref.neuron_grads(w, b, a_prev, y)):
-            _judge_derivative(got, fd, want, f"{what}: {name}", ctx,
-                              hint="chain rule: dJ/da * da/dz * dz/d(parameter)")
-        expect_unchanged(ret, args, what)
+        got.append((what, value, fds, ref.neuron_grads(w, b, a_prev, y), w.shape))
+    own_cache: list = []
+
+    def own(i):
+        if not own_cache:
+            own_cache.append(_own_neuron_grads(ctx, cases))
+        return own_cache[0][i]
+
+    def part(j, name):
+        def judge():
+            rtol, atol = ctx.tol()
+            for i, (what, value, fds, wants, shape) in enumerate(got):
+                try:
+                    _judge_derivative(value[j], fds[j], wants[j], f"{what}: {name}", ctx,
+                                      hint="chain rule: dJ/da * da/dz * dz/d(parameter)")
+                except CheckFailed as first:
+                    mine = value[j] if isinstance(value[j], np.ndarray) else np.asarray(value[j])
+                    if not any(mine.shape == shape and mine.dtype.kind in "fiu" and np.allclose(
+                            mine.astype(float), np.broadcast_to(c[j], shape), rtol=rtol, atol=atol)
+                               for c in own(i)):
+                        raise CheckFailed(f"{first} (nor the chain rule on your own sigmoid and sigmoid_prime)") \
+                            from None
+        return judge
+
+    judge_parts([(name, 1.0, part(j, name)) for j, name in enumerate(("dJ_dw", "dJ_db", "dJ_da_prev"))])
 
 
 # numerical_gradient -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from autograder.checks.backprop import KEYS, check_backward
 from autograder.checks.core import (CheckFailed, check, expect_array, expect_close, expect_dict_of_arrays,
-                                    expect_float, expect_returned, expect_unchanged)
+                                    expect_either, expect_float, expect_returned, expect_unchanged, judge_parts)
 from autograder.reference import lab3_backprop as ref
 from autograder.strategies import three_layer_cases
 
@@ -70,15 +70,18 @@ def forward(ctx):
 
 @check(LAB, "loss")
 def loss(ctx):
-    shaped = st.tuples(st.integers(1, 10), st.integers(1, 4))
-    cases = ctx.cases(shaped.flatmap(lambda s: st.tuples(
-        *(three_layer_cases(max_cases=s[0], max_outputs=s[1]).map(lambda c: c[2]) for _ in range(2)))))
-    cases = [(np.clip(a, 0, 1), b) for a, b in cases if a.shape == b.shape] + [(np.zeros((1, 1)), np.ones((1, 1)))]
+    # Outputs of a network and targets of the same (N, K): every drawn case but the explicit
+    # single ones has N * K > 1, where a mean (or a sum without the 0.5) differs from the sum.
+    cases = [(ref.forward(p, X)[0], T) for p, X, T in _cases(ctx)] + [(np.zeros((1, 1)), np.ones((1, 1)))]
     rtol, atol = ctx.tol()
     for (Y, T), ret in zip(cases, ctx.call("loss", cases)):
         what = f"loss of {Y.shape[0]} cases with {Y.shape[1]} outputs"
-        expect_float(expect_returned(ret, what), ref.loss(Y, T), what, rtol=rtol, atol=atol,
-                     hint="0.5 times the sum over cases and outputs?")
+        got = expect_returned(ret, what)
+        want = ref.loss(Y, T)
+        hint = "0.5 times the sum over cases and outputs?"
+        if isinstance(got, float) and Y.size > 1 and np.isclose(got * Y.size, want, rtol=rtol):
+            hint = "the sum over cases and outputs, not the mean"
+        expect_float(got, want, what, rtol=rtol, atol=atol, hint=hint)
         expect_unchanged(ret, (Y, T), what)
 
 
@@ -99,27 +102,127 @@ def sgd_step(ctx):
         expect_unchanged(ret, args, what)
 
 
+def _floats(seq):
+    """A list of numbers (floats, ints, 0-d arrays) as a float array, else None."""
+    if isinstance(seq, np.ndarray) and seq.ndim == 1:
+        return seq.astype(float)
+    if isinstance(seq, (list, tuple)) and all(
+            (isinstance(x, (float, int)) and not isinstance(x, bool)) or (isinstance(x, np.ndarray) and x.shape == ())
+            for x in seq):
+        return np.array([float(x) for x in seq])
+    return None
+
+
+def own_training(ctx, calls: list[tuple], errors: list | None = None) -> list:
+    """What the student's own forward, loss, backward and sgd_step give, chained as train chains
+    them, for each (params, X, T, lr, n_epochs): (params, losses), or None where a part gave
+    nothing usable (and then, in `errors`, the (type, message) of a part that raised). Driven from
+    here, one round trip per step for all calls, plain data each way."""
+    params = [c[0] for c in calls]
+    losses: list[list] = [[] for _ in calls]
+    alive = _Alive(len(calls), errors)
+    for epoch in range(max((c[4] for c in calls), default=0)):
+        idx = [i for i, c in enumerate(calls) if alive[i] and epoch < c[4]]
+        if not idx:
+            break
+        forwarded = []
+        for i, ret in zip(idx, ctx.call("forward", [(params[i], calls[i][1]) for i in idx])):
+            v = ret.value if ret.status == "returned" else None
+            if isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], dict):
+                forwarded.append((i, v))
+            else:
+                alive.stop(i, ret)
+        if not forwarded:
+            break
+        rets_loss, rets_back = ctx.call_many([("loss", [(v[0], calls[i][2]) for i, v in forwarded]),
+                                              ("backward", [(params[i], v[1], calls[i][2]) for i, v in forwarded])])
+        stepping = []
+        for (i, _), rl, rb in zip(forwarded, rets_loss, rets_back):
+            value = _floats([rl.value]) if rl.status == "returned" else None
+            if value is None or rb.status != "returned" or not isinstance(rb.value, dict):
+                alive.stop(i, rl if rl.status != "returned" else rb)
+                continue
+            losses[i].append(float(value[0]))
+            stepping.append((i, rb.value))
+        if not stepping:
+            break
+        for (i, _), rs in zip(stepping, ctx.call("sgd_step", [(params[i], g, calls[i][3]) for i, g in stepping])):
+            if rs.status == "returned" and isinstance(rs.value, dict):
+                params[i] = rs.value
+            else:
+                alive.stop(i, rs)
+    return [(params[i], np.array(losses[i])) if alive[i] else None for i in range(len(calls))]
+
+
+class _Alive(list):
+    """Which chains still run; why each one stopped (a part that raised) goes into `errors`."""
+
+    def __init__(self, n: int, errors: list | None):
+        super().__init__([True] * n)
+        self.errors = errors if errors is not None else []
+        self.errors[:] = [None] * n
+
+    def stop(self, i: int, ret) -> None:
+        self[i] = False
+        if ret.status == "raised":
+            self.errors[i] = (ret.error_type, ret.message)
+
+
+def _raised_as_its_parts(ctx, calls: list[tuple], rets: list) -> list[bool]:
+    """For each call: the student's train raised the very error its own parts raise when chained
+    (a mistake in a part, carried forward, not train's)."""
+    if not any(ret.status == "raised" for ret in rets):
+        return [False] * len(rets)
+    errors: list = []
+    own_training(ctx, calls, errors)
+    return [ret.status == "raised" and errors[i] == (ret.error_type, ret.message) for i, ret in enumerate(rets)]
+
+
+OWN_PARTS = "what your own forward, loss, backward and sgd_step give"
+
+
 @check(LAB, "train")
 def train(ctx):
+    """Two parts, losses and params; each right given the reference parts or given the
+    student's own forward, loss, backward and sgd_step (error carried forward)."""
     cases = _cases(ctx, max_cases=6)[:8]
     rng = ctx.rng()
     calls = [(p, X, T, float(rng.uniform(0.05, 1.0)), int(rng.integers(1, 6))) for p, X, T in cases]
     rtol, atol = ctx.tol()
-    for args, ret in zip(calls, ctx.call("train", calls)):
+    got = []
+    rets = ctx.call("train", calls)
+    carried = _raised_as_its_parts(ctx, calls, rets)
+    calls, rets = [c for c, x in zip(calls, carried) if not x], [r for r, x in zip(rets, carried) if not x]
+    for args, ret in zip(calls, rets):
         what = f"train for {args[4]} epochs with lr={args[3]:.3g}"
         value = expect_returned(ret, what)
         if not (isinstance(value, tuple) and len(value) == 2):
             raise CheckFailed(f"{what}: expected (params, losses), got {type(value).__name__}")
-        want_params, want_losses = ref.train(*args)
-        losses = value[1]
-        if isinstance(losses, (list, tuple)):
-            if not all(isinstance(x, (float, int)) or (isinstance(x, np.ndarray) and x.shape == ()) for x in losses):
-                raise CheckFailed(f"{what}: losses should be a list of floats")
-            losses = np.array([float(x) for x in losses])
-        expect_close(losses, np.array(want_losses), f"{what}: losses", rtol=rtol, atol=atol,
-                     hint="losses[i] is the loss before the i-th update")
-        expect_dict_of_arrays(value[0], want_params, f"{what}: params", rtol=rtol, atol=atol)
+        losses = _floats(value[1])
+        if losses is None:
+            raise CheckFailed(f"{what}: losses should be a list of floats")
         expect_unchanged(ret, args, what)
+        got.append((what, value[0], losses))
+    wants = [ref.train(*args) for args in calls]
+    own_cache: list = []
+
+    def own(i):
+        if not own_cache:
+            own_cache.append(own_training(ctx, calls))
+        return own_cache[0][i]
+
+    def losses_part():
+        for i, ((what, _, losses), (_, want)) in enumerate(zip(got, wants)):
+            expect_either(lambda w: expect_close(losses, np.array(w), f"{what}: losses", rtol=rtol, atol=atol,
+                                                 hint="losses[i] is the loss before the i-th update"),
+                          want, lambda: own(i) and own(i)[1], own_note=OWN_PARTS)
+
+    def params_part():
+        for i, ((what, params, _), (want, _)) in enumerate(zip(got, wants)):
+            expect_either(lambda w: expect_dict_of_arrays(params, w, f"{what}: params", rtol=rtol, atol=atol),
+                          want, lambda: own(i) and own(i)[0], own_note=OWN_PARTS)
+
+    judge_parts([("losses", 1.0, losses_part), ("params", 1.0, params_part)])
 
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -133,6 +236,8 @@ def train_xor(ctx):
     starts = [ref.init_params(2, 4, 1, np.random.default_rng(0)), ref.init_params(2, 4, 1, ctx.rng())]
     rets = ctx.call("train", [(params, XOR_X, XOR_T, 2.0, 3000) for params in starts])
     trained = []
+    if _raised_as_its_parts(ctx, [(starts[0], XOR_X, XOR_T, 2.0, XOR_PROBE_EPOCHS)], rets[:1])[0]:
+        return  # the student's own parts raise this: their mistake, not train's
     for ret in rets:
         value = expect_returned(ret, "train on XOR")
         if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)):
@@ -144,9 +249,38 @@ def train_xor(ctx):
             raise CheckFailed("train on XOR: the returned params are not a valid network") from None
         trained.append(got)
     final = ref.loss(ref.forward(trained[0], XOR_X)[0], XOR_T)
-    if not final < 0.05:
+    if not final < 0.05 and not _xor_fails_by_parts(ctx, starts[0]):
         raise CheckFailed(f"train on XOR (4 hidden units, lr 2.0, 3000 epochs): final loss {final:.3g}, "
                           "expected below 0.05")
     if all(np.allclose(trained[0][k], trained[1][k]) for k in KEYS):
         raise CheckFailed("train on XOR: two different starting networks gave the same trained network: "
                           "train must start from the params it is given")
+
+
+XOR_PROBE_EPOCHS = 5
+
+
+def _xor_fails_by_parts(ctx, start) -> bool:
+    """Error carried forward: XOR is not learned because a part train builds on is wrong, while
+    train itself is right: the student's own parts chained differ from the reference, and the
+    student's train follows that chain on XOR for a few epochs."""
+    args = (start, XOR_X, XOR_T, 2.0, XOR_PROBE_EPOCHS)
+    own = own_training(ctx, [args])[0]
+    if own is None:
+        return False
+    want_params, want_losses = ref.train(*args)
+    rtol, atol = ctx.tol()
+    try:
+        expect_dict_of_arrays(own[0], want_params, "own parts", rtol=rtol, atol=atol)
+        return False  # the parts are right: not learning XOR is train's own doing
+    except CheckFailed:
+        pass
+    ret = ctx.call("train", [args])[0]
+    value = ret.value if ret.status == "returned" else None
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)):
+        return False
+    try:
+        expect_dict_of_arrays(value[0], own[0], "train", rtol=rtol, atol=atol)
+    except CheckFailed:
+        return False
+    return True

@@ -4,9 +4,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks.backprop import KEYS, check_backward, describe
-from autograder.checks.core import (CheckFailed, check, expect_close, expect_dict_of_arrays, expect_float,
-                                    expect_returned, expect_unchanged)
+from autograder.checks.backprop import (KEYS, check_backward, cost_case, describe, expect_backprop_cost,
+                                       expect_gradient_dicts, judge_gradients)
+from autograder.checks.core import (CheckFailed, check, expect_close, expect_dict_of_arrays, expect_either,
+                                    expect_float, expect_returned, expect_unchanged, judge_parts)
 from autograder.reference import lab4_feedback_alignment as ref
 from autograder.strategies import float_arrays, shapes, three_layer_cases
 
@@ -57,25 +58,33 @@ def bp_backward(ctx):
 
 @check(LAB, "fa_backward")
 def fa_backward(ctx):
+    """One part per parameter, over calls with a random B and with B = W2.T (then FA is BP),
+    timed like bp_backward on the 10^5-parameter network."""
     cases = _cases(ctx)
-    rtol, atol = ctx.tol()
     calls = [(p, ref.forward(p, X)[1], T, B) for (p, X, T), B in zip(cases, _feedback(ctx, cases))]
-    transport = [(p, c, T, p["W2"].T.copy()) for p, c, T, _ in calls]
-    got, got_transport = ctx.call_many([("fa_backward", calls), ("fa_backward", transport)])
-    for args, ret in zip(transport, got_transport):
-        what = _what("fa_backward", args[0], args[2]) + " and B = W2.T"
-        expect_dict_of_arrays(expect_returned(ret, what), ref.bp_backward(*args[:3]), what, rtol=rtol, atol=atol)
-    for args, ret in zip(calls, got):
-        what = _what("fa_backward", args[0], args[2]) + " and a random B"
-        grads = expect_returned(ret, what)
-        want = ref.fa_backward(*args)
-        if isinstance(grads, dict) and isinstance(grads.get("W1"), np.ndarray) and grads["W1"].shape == want["W1"].shape \
-                and np.allclose(grads["W1"], ref.bp_backward(*args[:3])["W1"], rtol=rtol, atol=atol) \
-                and not np.allclose(want["W1"], ref.bp_backward(*args[:3])["W1"], rtol=rtol, atol=atol):
-            raise CheckFailed(f"{what}: W1 is backprop's gradient: send the output error back through B, "
-                              "not through W2.T")
-        expect_dict_of_arrays(grads, want, what, rtol=rtol, atol=atol)
-        expect_unchanged(ret, args, what)
+    calls += [(p, c, T, p["W2"].T.copy()) for p, c, T, _ in calls]
+    whats = [_what("fa_backward", p, T) + (" and a random B" if i < len(cases) else " and B = W2.T")
+             for i, (p, _, T, _) in enumerate(calls)]
+    got = expect_gradient_dicts(ctx.call("fa_backward", calls), calls, whats)
+    p, X, T = cost_case(ctx, ref)
+    timed = (p, ref.forward(p, X)[1], T, _feedback(ctx, [(p, X, T)])[0])
+    whats.append(_what("fa_backward", p, T) + " and a random B")
+    got += expect_gradient_dicts([expect_backprop_cost(ctx, "fa_backward", ref, timed)], [timed], whats[-1:])
+    calls.append(timed)
+
+    wants = [ref.fa_backward(*args) for args in calls]
+    bps = [ref.bp_backward(*args[:3])["W1"] for args in calls]
+    rtol, atol = ctx.tol()
+    transported = [np.allclose(w["W1"], bp, rtol=rtol, atol=atol) for w, bp in zip(wants, bps)]
+
+    def hint_w1(g, w):
+        for grads, want, bp, same in zip(got, wants, bps, transported):
+            if grads["W1"] is g and not same and isinstance(g, np.ndarray) and g.shape == bp.shape \
+                    and np.allclose(g, bp, rtol=rtol, atol=atol):
+                return "that is backprop's gradient: send the output error back through B, not through W2.T"
+        return ""
+
+    judge_gradients(ctx, got, wants, whats, hints={"W1": hint_w1})
 
 
 @check(LAB, "fa_backward_output_layer")
@@ -159,8 +168,71 @@ def _expect_train(value, what):
     return value
 
 
+def own_training(ctx, calls: list[tuple]) -> list:
+    """What the notebook's forward and loss and the student's own bp_backward, fa_backward and
+    angle_between give, chained as train chains them (the step p - lr * update taken here), for
+    each train call: (params, {"loss": [...], "angle": [...]}), or None where a part gave nothing
+    usable. One round trip per step for all calls, plain data each way."""
+    params = [c[0] for c in calls]
+    history = [{"loss": [], "angle": []} for _ in calls]
+    alive = [True] * len(calls)
+    for epoch in range(max((c[4] for c in calls), default=0)):
+        idx = [i for i, c in enumerate(calls) if alive[i] and epoch < c[4]]
+        if not idx:
+            break
+        fwd = []
+        for i, ret in zip(idx, ctx.call("forward", [(params[i], calls[i][1]) for i in idx])):
+            v = ret.value if ret.status == "returned" else None
+            ok = isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], dict)
+            alive[i] = ok
+            if ok:
+                fwd.append((i, v))
+        fa = [(i, v) for i, v in fwd if calls[i][5] == "fa"]
+        rl, rb, rf = ctx.call_many([("loss", [(v[0], calls[i][2]) for i, v in fwd]),
+                                    ("bp_backward", [(params[i], v[1], calls[i][2]) for i, v in fwd]),
+                                    ("fa_backward", [(params[i], v[1], calls[i][2], calls[i][6]) for i, v in fa])])
+        fa_grads = dict(zip([i for i, _ in fa], rf))
+        angles_for = []
+        for (i, _), r_loss, r_bp in zip(fwd, rl, rb):
+            value = _as_floats_or_none([r_loss.value]) if r_loss.status == "returned" else None
+            update = r_bp if calls[i][5] == "bp" else fa_grads[i]
+            usable = [r for r in (r_bp, update) if r.status == "returned" and isinstance(r.value, dict)
+                      and all(isinstance(r.value.get(k), np.ndarray) for k in KEYS)]
+            if value is None or len(usable) < 2:
+                alive[i] = False
+                continue
+            history[i]["loss"].append(float(value[0]))
+            try:
+                params[i] = {k: params[i][k] - calls[i][3] * update.value[k] for k in KEYS}
+            except ValueError:  # shapes that do not fit the weights
+                alive[i] = False
+                continue
+            if calls[i][5] == "fa":
+                angles_for.append((i, update.value["W1"], r_bp.value["W1"]))
+        if angles_for:
+            for (i, _, _), ret in zip(angles_for, ctx.call("angle_between", [(u, v) for _, u, v in angles_for])):
+                value = _as_floats_or_none([ret.value]) if ret.status == "returned" else None
+                if value is None:
+                    alive[i] = False
+                else:
+                    history[i]["angle"].append(float(value[0]))
+    return [(params[i], history[i]) if alive[i] else None for i in range(len(calls))]
+
+
+def _as_floats_or_none(seq):
+    try:
+        return _as_floats(seq, "")
+    except CheckFailed:
+        return None
+
+
+OWN_PARTS = "what the notebook's forward and loss and your own bp_backward, fa_backward and angle_between give"
+
+
 @check(LAB, "train")
 def train(ctx):
+    """Three parts: the losses, the angles (rule "fa"), the params; each right given the
+    reference parts or given the student's own (error carried forward)."""
     cases = _cases(ctx, max_cases=6, max_hidden=5)[:8]
     rng = ctx.rng()
     Bs = _feedback(ctx, cases)
@@ -174,29 +246,53 @@ def train(ctx):
         if usable:
             calls += [(p, X, T, lr, n, "bp"), fa_args]
     rtol, atol = ctx.tol()
+    got = []
     for args, ret in zip(calls, ctx.call("train", calls)):
         what = f"train with rule {args[5]!r} for {args[4]} epochs, lr={args[3]:.3g}"
         params, history = _expect_train(expect_returned(ret, what), what)
-        want_params, want_history = ref.train(*args)
-        for key in want_history:
-            if key not in history:
-                raise CheckFailed(f"{what}: history has no {key!r} (keys {sorted(map(str, history))})")
-            got = _as_floats(history[key], f"{what}: history[{key!r}]")
-            if key == "loss":
-                want = np.array(want_history[key])
-                hint = ""
-                if got.shape == want.shape and len(want) > 1 and np.allclose(got[:-1], want[1:], rtol=rtol, atol=atol):
-                    hint = "history['loss'][i] is the loss before the i-th update"
-                elif args[5] == "fa" and got.shape == want.shape and np.allclose(
-                        got, ref.train(*args[:4], args[4], "bp")[1]["loss"], rtol=rtol, atol=atol):
-                    hint = "the weights moved as backprop moves them: with rule 'fa', step along fa_backward's update"
-                expect_close(got, want, f"{what}: history['loss']", rtol=rtol, atol=atol, hint=hint)
-            else:
-                expect_close(got, np.array(want_history[key]), f"{what}: history['angle']", rtol=1e-6,
-                             atol=ANGLE_ATOL, hint="the angle in degrees between the FA and BP updates of W1, "
-                                                   "before each update")
-        expect_dict_of_arrays(params, want_params, f"{what}: params", rtol=rtol, atol=atol)
         expect_unchanged(ret, args, what)
+        got.append((what, params, history))
+    wants = [ref.train(*args) for args in calls]
+    own_cache: list = []
+
+    def own(i):
+        if not own_cache:
+            own_cache.append(own_training(ctx, calls))
+        return own_cache[0][i]
+
+    def history_part(key):
+        def judge():
+            for i, ((what, _, history), (_, want_history), args) in enumerate(zip(got, wants, calls)):
+                if key not in want_history:
+                    continue
+                if key not in history:
+                    raise CheckFailed(f"{what}: history has no {key!r} (keys {sorted(map(str, history))})")
+                values = _as_floats(history[key], f"{what}: history[{key!r}]")
+                hint = _loss_hint(values, want_history[key], args, rtol, atol) if key == "loss" else \
+                    "the angle in degrees between the FA and BP updates of W1, before each update"
+                tol = (rtol, atol) if key == "loss" else (1e-6, ANGLE_ATOL)
+                expect_either(lambda w: expect_close(values, np.array(w), f"{what}: history[{key!r}]",
+                                                     rtol=tol[0], atol=tol[1], hint=hint),
+                              want_history[key], lambda: own(i) and own(i)[1][key], own_note=OWN_PARTS)
+        return judge
+
+    def params_part():
+        for i, ((what, params, _), (want, _)) in enumerate(zip(got, wants)):
+            expect_either(lambda w: expect_dict_of_arrays(params, w, f"{what}: params", rtol=rtol, atol=atol),
+                          want, lambda: own(i) and own(i)[0], own_note=OWN_PARTS)
+
+    judge_parts([("loss", 1.0, history_part("loss")), ("angle", 1.0, history_part("angle")),
+                 ("params", 1.0, params_part)])
+
+
+def _loss_hint(got, want, args, rtol, atol) -> str:
+    want = np.array(want)
+    if got.shape == want.shape and len(want) > 1 and np.allclose(got[:-1], want[1:], rtol=rtol, atol=atol):
+        return "history['loss'][i] is the loss before the i-th update"
+    if args[5] == "fa" and got.shape == want.shape and np.allclose(
+            got, ref.train(*args[:4], args[4], "bp")[1]["loss"], rtol=rtol, atol=atol):
+        return "the weights moved as backprop moves them: with rule 'fa', step along fa_backward's update"
+    return ""
 
 
 @check(LAB, "train_fa_teacher")

@@ -32,7 +32,8 @@ def render(result: dict, title: str = "") -> str:
         elif cell.get("manual_score") is not None or cell.get("manual"):
             mark, message = "graded by a TA", "" if cell.get("manual") else cell.get("message") or ""
         else:
-            mark = '<span class="pass">passed</span>' if ok else '<span class="fail">failed</span>'
+            mark = ('<span class="pass">passed</span>' if ok else '<span class="fail">partly passed</span>'
+                    if cell["score"] > 0 else '<span class="fail">failed</span>')
             message = cell.get("message") or ""
         comment = comments.pop(cell["grade_id"], "")
         comment += "".join(comments.pop(k) for k in list(comments) if k == f"solution_{cell['grade_id']}")

@@ -4,7 +4,7 @@ nbgrader runs every test cell in the student's kernel and trusts the kernel's ou
 one step that executes code is replaced: RunAndCheck runs the student's cells in the sandbox and
 then writes each graded cell's outputs from the verdict of the hidden check, decided in this
 process. nbgrader's SaveAutoGrades then scores the cells from those outputs as usual (an error
-output scores 0, none scores full points), and the gradebook, late penalties and feedback work
+output scores 0, a numeric execute_result scores that many points, none scores full points), and the gradebook, late penalties and feedback work
 unchanged."""
 from __future__ import annotations
 
@@ -15,6 +15,19 @@ from traitlets import Bool, List, Unicode
 from autograder import course as course_mod
 from autograder.grade.rebuild import graded_cells
 from autograder.grade.run import run_notebook
+
+
+def verdict_outputs(gid: str, fraction: float, message: str, points: float) -> list:
+    """A graded cell's outputs for nbgrader's determine_grade: none failed, an error output scores
+    0; otherwise an execute_result holding a number scores that many points (partial credit),
+    and the message follows it on stdout (nbgrader scores any stderr output 0)."""
+    if fraction >= 1.0:
+        return [nbformat.v4.new_output("stream", name="stdout", text=f"{gid}: passed\n")]
+    if fraction <= 0.0:
+        return [nbformat.v4.new_output("error", ename="CheckFailed", evalue=message, traceback=[message])]
+    earned = round(points * fraction, 4)
+    return [nbformat.v4.new_output("execute_result", data={"text/plain": f"{earned:g}"}, execution_count=None),
+            nbformat.v4.new_output("stream", name="stdout", text=message)]
 
 
 class RunAndCheck(NbGraderPreprocessor):
@@ -32,12 +45,8 @@ class RunAndCheck(NbGraderPreprocessor):
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")
             if gid not in graded:
                 continue
-            passed, message = verdicts[gid]
-            if passed:
-                cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{gid}: passed\n")]
-            else:
-                cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue=message,
-                                                       traceback=[message])]
+            fraction, message = verdicts[gid]
+            cell.outputs = verdict_outputs(gid, float(fraction), message, float(cell.metadata["nbgrader"]["points"]))
         nb.metadata["autograder"] = {
             "events": log.events, "cell_errors": log.cell_errors[:50], "timed_out": log.timed_out,
             "crashed": log.crashed, "memory": log.memory, "output_truncated": log.output_truncated,

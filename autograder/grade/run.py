@@ -103,7 +103,9 @@ def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog, deadline: 
         if not kernel.alive():  # the student's cells left it dead (restarted too often)
             restart_and_replay(kernel, course, log)
         restarts_before = kernel.restarts
-        replies, run = kernel.call(requests, min(course.limits.check_timeout, remaining))
+        # a check may ask for a shorter limit (backward's cost): running past it is its verdict
+        own_limit = min([r["timeout"] for r in requests if isinstance(r.get("timeout"), float)] or [float("inf")])
+        replies, run = kernel.call(requests, min(course.limits.check_timeout, remaining, own_limit))
         if run.status == "died" or kernel.restarts != restarts_before:
             # this check stopped the kernel: the next checks get the student's definitions back
             restart_and_replay(kernel, course, log, restarted=kernel.restarts != restarts_before)
@@ -111,7 +113,7 @@ def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog, deadline: 
             status = "timeout" if run.status == "timeout" else "crashed"
             if run.status == "died":
                 log.crashed = True
-            if run.status == "timeout":
+            if run.status == "timeout" and own_limit >= min(course.limits.check_timeout, remaining):
                 log.timed_out = True
             message = run.evalue or "no report from the kernel"
             return [[Returned(status, message=message)] * len(r["cases"]) for r in requests]
@@ -131,7 +133,7 @@ def _for_the_student(verdict: tuple, log: RunLog) -> tuple:
 
 
 def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], isolate: bool | str = True) -> tuple[dict, RunLog]:
-    """{grade_id: (passed, message)} for every graded cell, and the run log. `isolate`: True
+    """{grade_id: (fraction of the points in [0, 1], message)} for every graded cell, and the run log. `isolate`: True
     (= "auto"), False (= "off") or a --sandbox mode ("required", "auto", "off")."""
     log = RunLog()
     started = time.monotonic()

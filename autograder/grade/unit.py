@@ -273,8 +273,11 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
         for cell in graded_nb.cells:
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            if gid and errors:
-                messages[gid] = errors[0].get("evalue", "")
+            outputs = cell.get("outputs", [])
+            partial = [o for o in outputs if o.get("output_type") == "stream"] if any(
+                o.get("output_type") == "execute_result" for o in outputs) else []
+            if gid and (errors or partial):  # a failed check's message, or a partly passed one's
+                messages[gid] = errors[0].get("evalue", "") if errors else "".join(o.get("text", "") for o in partial)
         cells = []
         with Gradebook(f"sqlite:///{work}/gradebook.db", course.id) as gb:
             submission = gb.find_submission_notebook(job.lab, job.lab, student_id)

@@ -1,5 +1,6 @@
-# Differentiates (T - Y)**2 without the 0.5: every gradient twice too large.
-# expect-failing: backward, train
+# Differentiates (T - Y)**2 without the 0.5: every gradient twice too large, so all four parts of
+# backward fail. train is right given the student's own backward (error carried forward): full.
+# expect-failing: backward
 # %% solution_backward
 def backward(params, cache, T):
     X, H, Y = cache["X"], cache["H"], cache["Y"]

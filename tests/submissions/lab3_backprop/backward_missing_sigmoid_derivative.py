@@ -1,5 +1,7 @@
-# The hidden layer's error forgets the sigmoid's derivative H (1 - H): XOR is not learned either.
-# expect-failing: backward, train, train_xor
+# The hidden layer's error forgets the sigmoid's derivative H (1 - H): W1 and b1 wrong, W2 and b2
+# right (half of backward). XOR is not learned, but train follows the student's own parts, so
+# train and train_xor keep their points (error carried forward).
+# expect-score: backward=3
 # %% solution_backward
 def backward(params, cache, T):
     X, H, Y = cache["X"], cache["H"], cache["Y"]

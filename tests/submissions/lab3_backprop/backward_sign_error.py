@@ -1,5 +1,6 @@
-# (T - Y) instead of (Y - T): every gradient points uphill, so training fails too.
-# expect-failing: backward, train, train_xor
+# (T - Y) instead of (Y - T): every gradient points uphill: 0 for backward. Training climbs, but
+# train and train_xor are right given the student's own backward: they keep their points.
+# expect-failing: backward
 # %% solution_backward
 def backward(params, cache, T):
     X, H, Y = cache["X"], cache["H"], cache["Y"]

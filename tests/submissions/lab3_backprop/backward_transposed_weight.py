@@ -1,5 +1,6 @@
-# dW1 computed as X.T @ delta1: the transpose of the right shape.
-# expect-failing: backward, train, train_xor
+# dW1 computed as X.T @ delta1: the transpose of the right shape. b1, W2, b2 right: 4.5 of 6.
+# train and train_xor are right given the student's own parts: full.
+# expect-score: backward=4.5
 # %% solution_backward
 def backward(params, cache, T):
     X, H, Y = cache["X"], cache["H"], cache["Y"]

@@ -1,5 +1,6 @@
 # arccos gives radians; the lab asks for degrees.
-# expect-failing: angle_between, train
+# train is right given the student's own angle_between (error carried forward): full.
+# expect-failing: angle_between
 # %% solution_angle_between
 def angle_between(u, v):
     u, v = np.ravel(u), np.ravel(v)

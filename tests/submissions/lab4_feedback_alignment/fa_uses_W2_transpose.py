@@ -1,6 +1,9 @@
 # fa_backward ignores B and sends the error back through W2.T: that is backprop again, so the
 # hidden update is wrong and the network trained "by FA" never aligns with B.
-# expect-failing: fa_backward, train, train_fa_teacher
+# fa_backward: W2 and b2 right, W1 and b1 wrong for a random B: half. train is right given its
+# parts: full. train_fa_teacher judges what FA learns, and this network does not learn it.
+# expect-score: fa_backward=2
+# expect-failing: train_fa_teacher
 # %% solution_fa_backward
 def fa_backward(params, cache, T, B):
     delta2 = cache["Y"] - T
