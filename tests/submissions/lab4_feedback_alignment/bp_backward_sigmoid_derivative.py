@@ -1,6 +1,6 @@
 # Lab 3's sigmoid derivative H * (1 - H) kept for the tanh hidden layer.
 # W1 and b1 wrong, W2 and b2 right: half of bp_backward. train is right given its parts: full.
-# expect-score: bp_backward=2.5
+# expect-score: bp_backward=2
 # %% solution_bp_backward
 def bp_backward(params, cache, T):
     delta2 = cache["Y"] - T

@@ -2,7 +2,7 @@
 # hidden update is wrong and the network trained "by FA" never aligns with B.
 # fa_backward: W2 and b2 right, W1 and b1 wrong for a random B: half. train is right given its
 # parts: full. train_fa_teacher judges what FA learns, and this network does not learn it.
-# expect-score: fa_backward=2
+# expect-score: fa_backward=1.5
 # expect-failing: train_fa_teacher
 # %% solution_fa_backward
 def fa_backward(params, cache, T, B):
