@@ -363,3 +363,13 @@ def test_does_grade_students_refuse_what_it_cannot_do(graded, course_toml, tmp_p
     with pytest.raises(ValueError, match="holds no graded class"):
         pipeline.main(submissions=graded.parent / "submitted", out=tmp_path / "new", labs=[LAB], progress=False,
                       course_toml=course_toml, students=["ada_late"])
+
+
+def test_does_regrading_an_unchanged_student_grade_nothing_and_keep_the_tables(graded, course_toml, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(graded, out)
+    summary = pipeline.main(submissions=graded.parent / "submitted", out=out, labs=[LAB], progress=False,
+                            course_toml=course_toml, students=["ada_late"])
+    assert (summary.reused, [r["student"] for r in summary.results]) == (1, ["ada_late"])
+    for table in ("grades.csv", "cells.csv"):
+        assert (out / table).read_bytes() == (graded / table).read_bytes(), table

@@ -319,7 +319,7 @@ def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit):
     memory, a signal) breaks the pool: the units it did not finish are retried in a fresh pool,
     once; a unit that breaks it again is reported as an error, and the class goes on."""
     context = multiprocessing.get_context("spawn")
-    batches = [todo]
+    batches = [todo] if todo else []  # nothing to grade (every unit saved and unchanged): no pool
     first = True
     while batches:
         batch = batches.pop(0)
