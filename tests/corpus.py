@@ -64,6 +64,15 @@ class Case:
                 self.expect_scores.get(gid, pts) for gid, pts in points.items()}
 
 
+    def expected_flags(self, points: dict[str, float]) -> list[str]:
+        """The flags grades.csv must list: the header's, and `needs-manual-grade` wherever the lab has
+        written answers (reflection cells) waiting for a TA in a notebook that could be read."""
+        flags = set(self.expect_flags)
+        if any(gid.startswith("reflection") for gid in points) and self.expect_status not in ("missing", "unreadable"):
+            flags.add("needs-manual-grade")
+        return sorted(flags)
+
+
 def _split_list(text: str) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
 
@@ -115,17 +124,32 @@ def load_case(path: Path, lab: str | None = None) -> Case:
     return case
 
 
-def cases(lab: str | None = None, *, every_lab: bool = False) -> list[Case]:
+# `_every_lab` cases whose outcome depends on the lab's own cells (rebuilt on its source notebook):
+# graded in every lab. Every other `_every_lab` case attacks the grader, not a lab, and costs
+# seconds to minutes of kernel time (loops, bombs, floods): with `spread` it is graded in one lab,
+# the cases dealt out in turn over the labs, so that each lab still meets a share of them.
+EVERY_LAB_EVERYWHERE = {"instructor_notebook", "missing", "no_cell_ids", "no_nbgrader_metadata", "renamed",
+                        "test_cells_deleted", "test_cells_duplicated", "test_cells_emptied_blank",
+                        "test_cells_moved", "test_cells_to_markdown"}
+
+
+def cases(lab: str | None = None, *, every_lab: bool = False, spread: bool = True) -> list[Case]:
     """The named submissions of one lab (or of every lab): its own folder and, with every_lab,
-    every case of `_every_lab/` (hostile and broken notebooks: only ever run them in the
-    sandbox, never with run_in_process) applied to it, named `every_lab_<case>`."""
-    labs = [lab] if lab else sorted(p.name for p in SUBMISSIONS.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    the cases of `_every_lab/` (hostile and broken notebooks: only ever run them in the sandbox,
+    never with run_in_process) applied to it, named `every_lab_<case>`: all of them with
+    spread=False, else those of EVERY_LAB_EVERYWHERE and this lab's turn of the others."""
+    all_labs = sorted(p.name for p in SUBMISSIONS.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    labs = [lab] if lab else all_labs
+    hostile = [p for p in sorted((SUBMISSIONS / "_every_lab").glob("*.py")) if p.stem not in EVERY_LAB_EVERYWHERE]
     out = []
     for name in labs:
         paths = sorted(SUBMISSIONS.glob(f"{name}/*.py")) + sorted(SUBMISSIONS.glob(f"{name}/*.ipynb"))
         out += [load_case(p) for p in paths if not p.name.startswith("_")]
         if every_lab and (ROOT / "release" / name).is_dir():
             for path in sorted((SUBMISSIONS / "_every_lab").glob("*.py")):
+                if spread and path in hostile and name in all_labs and \
+                        hostile.index(path) % len(all_labs) != all_labs.index(name):
+                    continue
                 case = load_case(path, lab=name)
                 case.name = f"every_lab_{path.stem}"
                 case.sandbox_only = True

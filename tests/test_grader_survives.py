@@ -118,7 +118,7 @@ def test_does_a_hostile_class_leave_the_machine_and_its_classmates_untouched(tmp
     tmp = Path(tempfile.mkdtemp(prefix="agtmp-", dir="/tmp"))  # the grader's own temporary folders
     tmp.chmod(0o711)
     monkeypatch.setenv("TMPDIR", str(tmp))
-    cases = {c.name: c for c in corpus.cases(lab, every_lab=True)}
+    cases = {c.name: c for c in corpus.cases(lab, every_lab=True, spread=False)}
     chosen = [cases[n] for n in ORDINARY] + [cases[f"every_lab_{n}"] for n in HOSTILE]
     submissions = build_class(chosen, tmp_path / "submitted")
     before_sub = {p: p.read_bytes() for p in submissions.rglob("*") if p.is_file()}

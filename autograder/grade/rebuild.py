@@ -121,6 +121,19 @@ def rebuild(submitted: NotebookNode, source: NotebookNode) -> Rebuilt:
                 emit_source(gid)
         out.notebook.cells += student
     emit_source_cells_before(len(source.cells))
+    for gid, (_, cell) in sorted(src_cells.items(), key=lambda kv: kv[1][0]):
+        meta = _meta(cell)
+        if gid not in emitted and meta.get("solution") and meta.get("grade"):
+            # a graded answer (a written reflection) that cannot be found: still a row for the TA,
+            # blank (never the source's text: it holds the marking guide)
+            new = nbformat.from_dict(dict(cell))
+            new.source = ""
+            if new.cell_type == "code":
+                new.outputs, new.execution_count = [], None
+            out.notebook.cells.append(new)
+            emitted.add(gid)
+            out.notes.append(f"answer cell {gid}: not found in the notebook, graded as blank (a TA can read "
+                             "the student's own cells)")
     for i, cell in enumerate(out.notebook.cells):
         cell.id = f"c{i}"
     return out
