@@ -17,12 +17,9 @@ from autograder.checks.core import CHECKS, CheckFailed, Context, PartialCredit, 
 from autograder.grade import kernel_side
 from autograder.grade.plaindata import clean_text, decode
 
-LAB_MODULES = ("lab1_gradients", "lab2_delta_rule", "lab3_backprop", "lab4_feedback_alignment",
-               "lab5_dendritic_quiz")
-
-
 def checks_for(lab: str) -> dict:
-    if lab not in CHECKS and lab in LAB_MODULES:
+    """The checks of any lab id the course lists: the module autograder/checks/<lab id>.py."""
+    if lab not in CHECKS and lab.isidentifier():
         try:
             importlib.import_module(f"autograder.checks.{lab}")
         except ModuleNotFoundError as exc:

@@ -148,6 +148,13 @@ def draw_cases(strategy, *, n: int, seed_value: int, explicit: Sequence = ()) ->
     return copy.deepcopy(list(explicit) + drawn[:n])
 
 
+def _course_tolerances() -> dict:
+    """course.toml's [tolerances]: the one table of them (used when a caller passes none)."""
+    from autograder import course as course_mod
+
+    return course_mod.load().tolerances
+
+
 class Context:
     """What a check may use: seeded inputs, the student's results, the tolerances."""
 
@@ -157,7 +164,7 @@ class Context:
         self.lab, self.grade_id = lab, grade_id
         self.secret, self.n_examples = secret, n_examples
         self._caller = caller
-        self.tolerances = tolerances or {"float64": {"rtol": 1e-6, "atol": 1e-9}}
+        self.tolerances = tolerances or _course_tolerances()
         self.calls_made = 0
 
     # inputs ---------------------------------------------------------------------------------
