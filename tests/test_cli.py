@@ -64,7 +64,7 @@ BAD_COURSES = [
     ('id = "lab3_backprop"', 'id = "lab3_backprob"',
      "lab 'lab3_backprob': id names no folder source/lab3_backprob/ (there are: lab1_gradients, lab2_delta_rule, "
      "lab3_backprop, lab4_feedback_alignment, lab5_dendritic_quiz): fix the id or create the lab"),
-    ("cell_timeout = 20", "cell_timeout = -5",
+    ("cell_timeout = 30", "cell_timeout = -5",
      "[grading]: cell_timeout = -5 is out of range: use a number above 0 and at most 86400"),
     ("memory_limit_mb = 3072", "memory_limit_mb = 3072.5",
      "[grading]: memory_limit_mb = 3072.5 is not a whole number: write a whole number without quotes"),
