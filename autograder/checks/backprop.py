@@ -36,8 +36,12 @@ COST_SHAPE = {"n_in": 256, "n_hidden": 320, "n_out": 50}
 # kernel. Measured on the 2-core grading machine (one reference forward ~ 10-20 us): vectorised
 # backprop ~ 1 ms, backprop with Python loops over every weight ~ 0.1 s, budget ~ 0.6 s,
 # numerical differentiation 2 s (the fastest forward difference) to 10 s (central, with copies).
+# The round trip (parameters to the kernel, gradients back, each encoded and decoded as plain
+# data) grows with the parameters, not with their square, and with the machine's load: it is
+# timed here too, on the same data, and allowed TRANSPORT_FACTOR times over.
 COST_FRACTION = 0.25
 COST_ALLOWANCE = 0.3  # seconds
+TRANSPORT_FACTOR = 4
 RETRY_WITHIN = 3  # a call over budget by less than this factor is timed once more
 
 
@@ -65,6 +69,19 @@ def forward_seconds(ref: ModuleType, params: dict, X: np.ndarray, repeats: int =
     return best
 
 
+def transport_seconds(params: dict) -> float:
+    """One encode and decode of `params` as plain data, on the grader's clock (a round trip moves
+    about twice that: the parameters in, the gradients out)."""
+    import json
+
+    from autograder.grade import kernel_side
+    from autograder.grade.plaindata import decode
+
+    start = time.perf_counter()
+    decode(json.loads(json.dumps(kernel_side.encode(params))))
+    return time.perf_counter() - start
+
+
 def expect_backprop_cost(ctx: Context, name: str, ref: ModuleType, args: tuple) -> object:
     """Call `name(*args)` on the timing network and fail unless it costs what backprop costs.
     Returns the call's Returned (its values are judged with the other cases)."""
@@ -72,7 +89,7 @@ def expect_backprop_cost(ctx: Context, name: str, ref: ModuleType, args: tuple) 
     n_params = sum(v.size for v in params.values())
     for attempt in range(2):  # a second try, so that a moment of load never fails backprop
         fwd = forward_seconds(ref, params, X)
-        budget = COST_FRACTION * n_params * fwd + COST_ALLOWANCE
+        budget = COST_FRACTION * n_params * fwd + TRANSPORT_FACTOR * 2 * transport_seconds(params) + COST_ALLOWANCE
         start = time.perf_counter()
         ret = ctx.call(name, [args], timeout=RETRY_WITHIN * budget + 1.0)[0]
         elapsed = time.perf_counter() - start
