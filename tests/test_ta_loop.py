@@ -81,6 +81,9 @@ def make_course(root: Path) -> Path:
     (root / "extensions.csv").write_text(EXTENSIONS)
     shutil.copytree(course_mod.ROOT / "source" / LAB, root / "source" / LAB)
     nbformat.write(source, root / "source" / LAB / f"{LAB}.ipynb")
+    for other in sorted((course_mod.ROOT / "source").iterdir()):  # course.toml names every lab's folder
+        if other.is_dir() and other.name != LAB:
+            (root / "source" / other.name).symlink_to(other)
     return root / "course.toml"
 
 
