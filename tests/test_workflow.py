@@ -105,7 +105,10 @@ class Runner:
             if "if" in step and not self.condition(step["if"], ctx):
                 continue
             uses, run = step.get("uses", ""), step.get("run")
-            if uses.startswith(("actions/checkout", "actions/setup-python")) or run == "make setup":
+            # the runner's own set-up (checkout, Python, `make setup` with bubblewrap from apt): this
+            # checkout is set up already
+            if uses.startswith(("actions/checkout", "actions/setup-python")) or (run or "").startswith(
+                    ("make setup", "sudo make bwrap")):
                 assert not uses.startswith("actions/checkout") or "repository" not in step.get("with", {})
                 continue
             args = {k: self.render(v, ctx) for k, v in step.get("with", {}).items()}
