@@ -160,3 +160,14 @@ def check_backward(ctx: Context, name: str, cases: list, ref: ModuleType, ref_ba
     got += expect_gradient_dicts([expect_backprop_cost(ctx, name, ref, timed)], [timed], [timed_what])
     fd = [(lambda q, X=c["X"], T=T: ref.loss(ref.forward(q, X)[0], T), params) for params, c, T in calls[:3]]
     judge_gradients(ctx, got, [ref_backward(*args) for args in calls + [timed]], whats + [timed_what], fd=fd)
+
+
+def forward_each(ctx: Context, params: list, calls: list[tuple], idx: list[int]) -> list[tuple]:
+    """One round trip of the student's forward for the calls `idx` (each (params, X, ...)):
+    [(i, (Y, cache) or None where it gave nothing usable, the Returned)], for the error-carried-
+    forward checks of train that drive the student's own parts step by step."""
+    out = []
+    for i, ret in zip(idx, ctx.call("forward", [(params[i], calls[i][1]) for i in idx])):
+        v = ret.value if ret.status == "returned" else None
+        out.append((i, v if isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], dict) else None, ret))
+    return out

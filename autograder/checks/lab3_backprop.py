@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks.backprop import KEYS, check_backward
+from autograder.checks.backprop import KEYS, check_backward, forward_each
 from autograder.checks.core import (CheckFailed, check, expect_array, expect_close, expect_dict_of_arrays,
                                     expect_either, expect_float, expect_returned, expect_unchanged, judge_parts)
 from autograder.reference import lab3_backprop as ref
@@ -126,9 +126,8 @@ def own_training(ctx, calls: list[tuple], errors: list | None = None) -> list:
         if not idx:
             break
         forwarded = []
-        for i, ret in zip(idx, ctx.call("forward", [(params[i], calls[i][1]) for i in idx])):
-            v = ret.value if ret.status == "returned" else None
-            if isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], dict):
+        for i, v, ret in forward_each(ctx, params, calls, idx):
+            if v is not None:
                 forwarded.append((i, v))
             else:
                 alive.stop(i, ret)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks.backprop import (KEYS, check_backward, cost_case, describe, expect_backprop_cost,
+from autograder.checks.backprop import (KEYS, check_backward, cost_case, describe, expect_backprop_cost, forward_each,
                                        expect_gradient_dicts, judge_gradients)
 from autograder.checks.core import (CheckFailed, check, expect_close, expect_dict_of_arrays, expect_either,
                                     expect_float, expect_returned, expect_unchanged, judge_parts)
@@ -181,11 +181,9 @@ def own_training(ctx, calls: list[tuple]) -> list:
         if not idx:
             break
         fwd = []
-        for i, ret in zip(idx, ctx.call("forward", [(params[i], calls[i][1]) for i in idx])):
-            v = ret.value if ret.status == "returned" else None
-            ok = isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], dict)
-            alive[i] = ok
-            if ok:
+        for i, v, _ in forward_each(ctx, params, calls, idx):
+            alive[i] = v is not None
+            if v is not None:
                 fwd.append((i, v))
         fa = [(i, v) for i, v in fwd if calls[i][5] == "fa"]
         rl, rb, rf = ctx.call_many([("loss", [(v[0], calls[i][2]) for i, v in fwd]),
