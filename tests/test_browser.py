@@ -309,8 +309,8 @@ def test_does_a_grade_set_in_formgrader_reach_export_and_feedback_and_survive_a_
 
     def check_everywhere():
         canvas = export.main(out=out, format="canvas", course_toml=course_toml).path
-        row = [r for r in read_grades(canvas) if r["Student"] == "ben_partly_right"][0]
-        assert float(row[[k for k in row if k.endswith(f"({LAB})")][0]]) == raw
+        row = [r for r in read_grades(canvas) if r["SIS Login ID"] == "ben_partly_right"][0]
+        assert float(row[[k for k in row if k.endswith("(3003)")][0]]) == raw  # make_course: canvas_id = 3003
         ben = {r["student_id"]: r for r in read_grades(out / "grades.csv")}["ben_partly_right"]
         assert (float(ben["score"]), float(ben["final"]), float(ben["max_score"]), ben["flags"]) == (raw, raw, points, "")
         page = (out / "feedback" / "ben_partly_right" / f"{LAB}.html").read_text()

@@ -8,7 +8,8 @@ them), and an extensions file. Its five students:
 - ada_late: the solutions, 10 h 1 min after the due date: one started day late;
 - ben_extended: the solutions, 2.5 days after the due date, within his extension;
 - cleo_bad_timestamp: the solutions, a timestamp.txt that says "sometime on friday";
-- dev_backward_zero: backward returns zeros (which also fails train and train_xor), on time;
+- dev_backward_zero: backward returns zeros, on time: 14 of 20 (backward's 6 points; train and
+  train_xor keep theirs by error carried forward);
 - erin_exchange: the solutions, handed in with `nbgrader submit` and collected with `nbgrader collect`
   through a temporary exchange, before the due date.
 
@@ -75,7 +76,7 @@ def make_course(root: Path) -> Path:
     lab_block = text.index(f'id = "{LAB}"')
     start = text.index("points = ", lab_block)
     end = text.index("\n", start)
-    text = text[:start] + f"points = {points:g}" + text[end:]
+    text = text[:start] + f"points = {points:g}\ncanvas_id = 3003" + text[end:]  # the export fills this assignment
     text = text.replace("max_days = 7\n", 'max_days = 7\nextensions = "extensions.csv"\n')
     (root / "course.toml").write_text(text)
     (root / "extensions.csv").write_text(EXTENSIONS)
@@ -175,7 +176,7 @@ def test_do_grades_csv_carry_raw_score_penalty_final_and_flags(graded, course_to
         f"ada_late,{LAB},20,{late:g},{20 - late:g},{p:g},ok,late;needs-manual-grade\n"
         f"ben_extended,{LAB},20,0,20,{p:g},ok,needs-manual-grade\n"
         f"cleo_bad_timestamp,{LAB},20,0,20,{p:g},ok,needs-manual-grade;timestamp-unreadable\n"
-        f"dev_backward_zero,{LAB},9,0,9,{p:g},ok,needs-manual-grade\n"
+        f"dev_backward_zero,{LAB},14,0,14,{p:g},ok,needs-manual-grade\n"
         f"erin_exchange,{LAB},20,0,20,{p:g},ok,needs-manual-grade\n")
     answers = [row for row in _rows(graded / "cells.csv") if row[0] == "ada_late" and row[2].startswith("reflection")]
     assert answers and all(row[3] == "0" for row in answers)
@@ -185,11 +186,11 @@ def test_does_the_canvas_export_carry_the_same_final_scores(graded, course_toml)
     p = _points(course_toml)
     result = export.main(out=graded, format="canvas", course_toml=course_toml)
     assert _rows(result.path)[2:] == [
-        ["ada_late", "", "", "ada_late", "", f"{20 - 0.1 * p:g}"],
-        ["ben_extended", "", "", "ben_extended", "", "20"],
-        ["cleo_bad_timestamp", "", "", "cleo_bad_timestamp", "", "20"],
-        ["dev_backward_zero", "", "", "dev_backward_zero", "", "9"],
-        ["erin_exchange", "", "", "erin_exchange", "", "20"]]
+        ["", "", "", "ada_late", "", f"{20 - 0.1 * p:g}"],
+        ["", "", "", "ben_extended", "", "20"],
+        ["", "", "", "cleo_bad_timestamp", "", "20"],
+        ["", "", "", "dev_backward_zero", "", "14"],
+        ["", "", "", "erin_exchange", "", "20"]]
     assert [(late.student, late.days, late.penalty) for late in result.late] == [
         ("ada_late", 1, 0.1 * p), ("cleo_bad_timestamp", 0, 0.0)]
     assert result.late[1].describe() == ("cleo_bad_timestamp lab3_backprop: unreadable timestamp "
@@ -236,7 +237,7 @@ def test_do_nbgrader_db_and_export_run_in_the_output_folder_with_no_flags(graded
     assert {s: (float(r["raw_score"]), float(r["late_submission_penalty"]), float(r["score"]), float(r["max_score"]))
             for s, r in rows.items()} == {
         "ada_late": (20.0, 0.1 * p, 20 - 0.1 * p, p), "ben_extended": (20.0, 0.0, 20.0, p),
-        "cleo_bad_timestamp": (20.0, 0.0, 20.0, p), "dev_backward_zero": (9.0, 0.0, 9.0, p),
+        "cleo_bad_timestamp": (20.0, 0.0, 20.0, p), "dev_backward_zero": (14.0, 0.0, 14.0, p),
         "erin_exchange": (20.0, 0.0, 20.0, p)}
 
 
@@ -288,13 +289,13 @@ def test_do_manual_grades_reach_every_table_and_survive_a_regrade_of_unchanged_c
     by_hand = {"backward": 4.5, answers[0][0]: answers[0][1] - 2}
     by_hand.update({gid: pts for gid, pts in answers[1:]})
     _grade_by_hand(out, "dev_backward_zero", by_hand, {"solution_backward": "zeros: you never read the cache"})
-    raw = 9 + 4.5 + p - 20 - 2  # 4.5 for backward, the written answers less 2
+    raw = 14 + 4.5 + p - 20 - 2  # 4.5 for backward, the written answers less 2
 
     def dev_row():
         return [r for r in _rows(out / "grades.csv") if r[0] == "dev_backward_zero"][0]
 
     canvas = _rows(export.main(out=out, format="canvas", course_toml=course_toml).path)
-    assert [r for r in canvas if r[0] == "dev_backward_zero"][0][-1] == f"{raw:g}"
+    assert [r for r in canvas if r[3] == "dev_backward_zero"][0][-1] == f"{raw:g}"
     assert dev_row() == ["dev_backward_zero", LAB, f"{raw:g}", "0", f"{raw:g}", f"{p:g}", "ok", ""]
     page = (out / "feedback" / "dev_backward_zero" / f"{LAB}.html").read_text()
     assert "<td>backward</td><td>4.5 / 6</td><td>graded by a TA</td>" in page
@@ -321,14 +322,16 @@ def test_do_manual_grades_reach_every_table_and_survive_a_regrade_of_unchanged_c
 
     # the student resubmits another written answer, same code: that grade is dropped and flagged
     folder = submitted / "dev_backward_zero" / LAB
-    nb = submission(course_toml, {"solution_backward": BACKWARD_ZERO}, answer="A different answer.")
+    nb = submission(course_toml, {"solution_backward": BACKWARD_ZERO})
+    [first] = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == answers[0][0]]
+    first.source = "A different answer."  # the other written answers stay as graded
     nbformat.write(nb, folder / f"{LAB}.ipynb")
     try:
         pipeline.main(submissions=submitted, out=out, labs=[LAB], workers=1, progress=False,
                       course_toml=course_toml, students=["dev_backward_zero"])
     finally:
         nbformat.write(submission(course_toml, {"solution_backward": BACKWARD_ZERO}), folder / f"{LAB}.ipynb")
-    raw = 9 + 4.5 + sum(pts for _, pts in answers[1:])
+    raw = 14 + 4.5 + sum(pts for _, pts in answers[1:])
     assert dev_row() == ["dev_backward_zero", LAB, f"{raw:g}", "0", f"{raw:g}", f"{p:g}", "ok",
                          "manual-grade-outdated;needs-manual-grade"]
     state = json.loads((out / ".units" / "manual.json").read_text())
