@@ -34,4 +34,4 @@ def test_does_feedback_explain_a_failed_check_without_showing_hidden_code():
     for secret in ("run_here", "HIDDEN TESTS", "autograder.checks", "delta2", "def backward"):
         assert secret not in page
     blank = (out / "feedback" / "blank" / "lab3_backprop.html").read_text()
-    assert "not implemented yet" in blank and "0 / 20" in blank
+    assert "not implemented yet" in blank and f"<b>0 / {COURSE.lab('lab3_backprop').points:g}</b>" in blank

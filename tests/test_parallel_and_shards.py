@@ -24,7 +24,9 @@ LOSS_WITHOUT_HALF = solution_code(LAB)["solution_loss"].replace("0.5 * ", "")
 assert B1_DOUBLED != solution_code(LAB)["solution_backward"], "the b1 bug was not planted"
 assert "0.5" not in LOSS_WITHOUT_HALF, "the loss bug was not planted"
 
-# student -> the case it submits; the names say what each must score
+# student -> the case it submits; the names say what each must score. One mistake costs one
+# function's points (error carried forward): the doubled b1 gradient 1.5 of backward's 6 (one part
+# of four), the loss without its half the loss's 2; train and train_xor keep theirs.
 CLASS = {
     "s1_right": Case(lab=LAB, name="right", path=Path("right.py")),
     "s2_blank": Case(lab=LAB, name="blank", path=Path("blank.py"), base="release"),
@@ -42,8 +44,8 @@ WRITTEN = "needs-manual-grade" if manual_cells(nbformat.read(course_mod.load().l
 GRADES_CSV = f"""student_id,lab,score,penalty,final,max_score,status,flags
 s1_right,lab3_backprop,20,0,20,{P:g},ok,{WRITTEN}
 s2_blank,lab3_backprop,0,0,0,{P:g},ok,{WRITTEN}
-s3_backward_b1_doubled,lab3_backprop,11,0,11,{P:g},ok,{WRITTEN}
-s4_loss_without_half,lab3_backprop,15,0,15,{P:g},ok,{WRITTEN}
+s3_backward_b1_doubled,lab3_backprop,18.5,0,18.5,{P:g},ok,{WRITTEN}
+s4_loss_without_half,lab3_backprop,18,0,18,{P:g},ok,{WRITTEN}
 """
 
 # one process grades the class once for every test here (make test distributes by group)
@@ -123,13 +125,13 @@ def test_does_the_merged_gradebook_hold_every_students_scores(runs):
     from nbgrader.api import Gradebook
 
     course = course_mod.load()
-    expected = {"s1_right": 20.0, "s2_blank": 0.0, "s3_backward_b1_doubled": 11.0, "s4_loss_without_half": 15.0}
+    expected = {"s1_right": 20.0, "s2_blank": 0.0, "s3_backward_b1_doubled": 18.5, "s4_loss_without_half": 18.0}
     with Gradebook(f"sqlite:///{runs['merged'] / 'gradebook.db'}", course.id) as gb:
         assert sorted(s.id for s in gb.students) == sorted(expected)
         scores = {s: gb.find_submission(LAB, s).score for s in expected}
         backward = {s: gb.find_grade("backward", LAB, LAB, s).score for s in expected}
     assert scores == expected
-    assert backward == {"s1_right": 6.0, "s2_blank": 0.0, "s3_backward_b1_doubled": 0.0, "s4_loss_without_half": 6.0}
+    assert backward == {"s1_right": 6.0, "s2_blank": 0.0, "s3_backward_b1_doubled": 4.5, "s4_loss_without_half": 6.0}
 
 
 def test_are_shards_disjoint_and_do_they_cover_the_class(tmp_path):
