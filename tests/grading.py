@@ -4,9 +4,11 @@ Tests grade with the course's real course.toml except for a shorter check limit 
 symlinks to source/), so that hostile checks that loop forever cost less."""
 from __future__ import annotations
 
+import atexit
 import csv
 import functools
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -31,6 +33,7 @@ def build_class(cases: list[corpus.Case], folder: Path) -> Path:
 @functools.lru_cache(maxsize=None)
 def course_toml_for_tests() -> Path:
     root = Path(tempfile.mkdtemp(prefix="course-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)  # nothing left in /tmp after the tests
     text = course_mod.COURSE_TOML.read_text()
     for key, value in TEST_LIMITS.items():
         text = re.sub(rf"^{key} = .*$", f"{key} = {value}", text, flags=re.M)
@@ -53,6 +56,7 @@ def grade(submissions: Path, out: Path, **kwargs):
 def graded_lab(lab: str) -> tuple[Path, dict, dict]:
     """Grade every case of `lab`: (out folder, grades rows by case, cells rows by (case, grade_id))."""
     root = Path(tempfile.mkdtemp(prefix=f"corpus-{lab}-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     build_class(corpus.cases(lab, every_lab=True), root / "submitted")
     grade(root / "submitted", root / "out", labs=[lab])
     grades = {row["student_id"]: row for row in read_csv(root / "out" / "grades.csv")}

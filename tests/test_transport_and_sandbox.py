@@ -1,6 +1,7 @@
 """What crosses from the student's kernel to the grader is plain data, and what the kernel can see."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -70,6 +71,33 @@ def test_does_the_grader_reject_malformed_reports(report):
 def test_is_a_missing_report_a_crash_not_a_pass():
     assert decode_reply(None).status == "crashed"
     assert decode_reply({"status": "passed"}).status == "crashed"
+
+
+def _in_place_step(params, grads, lr):
+    for k in params:
+        params[k] -= lr * grads[k]
+    return params
+
+
+def test_is_a_change_to_the_arguments_caught_by_a_second_call_even_when_the_report_is_forged():
+    from autograder.checks.core import CheckFailed, Context, expect_unchanged
+
+    params, grads = {"W": np.ones((2, 2))}, {"W": np.full((2, 2), 0.5)}
+    ctx = Context(lab="lab3_backprop", grade_id="sgd_step", secret="s", n_examples=1,
+                  caller=in_process_caller({"sgd_step": _in_place_step}))
+    ret = ctx.call("sgd_step", [(params, grads, 0.1)])[0]
+    assert np.allclose(ret.value["W"], 0.95) and np.allclose(ret.again["W"], 0.9)
+    forged = dataclasses.replace(ret, args_after=(params, grads, 0.1))  # "the arguments never changed"
+    with pytest.raises(CheckFailed, match="called a second time on the same arguments, it returned something else"):
+        expect_unchanged(forged, (params, grads, 0.1), "sgd_step")
+    # a right function, called twice, passes; a timed call (again=0) and a random generator are called once
+    right = Context(lab="lab3_backprop", grade_id="sgd_step", secret="s", n_examples=1, caller=in_process_caller(
+        {"sgd_step": lambda p, g, lr: {k: p[k] - lr * g[k] for k in p}, "draw": lambda rng: rng.normal()}))
+    ret = right.call("sgd_step", [(params, grads, 0.1)])[0]
+    expect_unchanged(ret, (params, grads, 0.1), "sgd_step")
+    assert right.call("sgd_step", [(params, grads, 0.1)], again=0)[0].again is None
+    from autograder.checks.core import KernelFunction
+    assert right.call("draw", [(KernelFunction("np.random.default_rng(0)"),)])[0].again is None
 
 
 def test_does_a_check_fail_with_a_message_when_the_function_is_missing():

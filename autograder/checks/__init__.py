@@ -13,7 +13,8 @@ import threading
 import traceback
 from typing import Callable
 
-from autograder.checks.core import CHECKS, CheckFailed, Context, PartialCredit, Returned
+from autograder.checks.core import (CHECKS, NOT_CALLED_AGAIN, CheckFailed, Context, PartialCredit, RaisedAgain,
+                                    Returned)
 from autograder.grade import kernel_side
 from autograder.grade.plaindata import clean_text, decode
 
@@ -35,7 +36,13 @@ def decode_reply(reply) -> Returned:
     status = reply.get("status")
     if status == "returned":
         args_after = decode(reply.get("args_after")) if "args_after" in reply else None
-        return Returned("returned", value=decode(reply.get("value")), args_after=args_after)
+        if "again" in reply:
+            again = decode(reply["again"])
+        elif "again_raised" in reply:
+            again = RaisedAgain(clean_text(reply["again_raised"], 100, keep_newlines=False))
+        else:
+            again = NOT_CALLED_AGAIN
+        return Returned("returned", value=decode(reply.get("value")), args_after=args_after, again=again)
     if status in ("raised", "not_implemented"):
         return Returned(status, message=clean_text(reply.get("message", ""), 500),
                         error_type=clean_text(reply.get("type", ""), 100, keep_newlines=False))

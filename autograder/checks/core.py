@@ -77,6 +77,15 @@ def judge_parts(parts, *, what: str = "") -> None:
     raise PartialCredit(earned / total, message)
 
 
+NOT_CALLED_AGAIN = None  # Returned.again when the case was called once only
+
+
+@dataclass(frozen=True)
+class RaisedAgain:
+    """Returned.again when the second call on the same arguments raised."""
+    error_type: str
+
+
 @dataclass(frozen=True)
 class Returned:
     """One call of a student function, as the grader decoded it.
@@ -88,6 +97,9 @@ class Returned:
     args_after: Any = None
     message: str = ""
     error_type: str = ""
+    # the first case of a request is called twice on the same objects: the second result, decoded
+    # (NOT_CALLED_AGAIN when it was not: copies passed, a random generator among the arguments)
+    again: Any = NOT_CALLED_AGAIN
 
 
 @dataclass(frozen=True)
@@ -181,18 +193,20 @@ class Context:
 
     # the student's results ------------------------------------------------------------------
     def call(self, name: str, cases: Sequence[tuple], *, copy_args: bool = False,
-             timeout: float | None = None) -> list[Returned]:
+             timeout: float | None = None, again: int = 1) -> list[Returned]:
         """The student's `name(*args)` for every args tuple in `cases`, in one round trip.
-        `timeout` (seconds) asks the caller to stop this round trip sooner than its own limit."""
-        return self.call_many([(name, list(cases), copy_args)], timeout=timeout)[0]
+        `timeout` (seconds) asks the caller to stop this round trip sooner than its own limit;
+        the first `again` cases are called twice (a timed call passes 0)."""
+        return self.call_many([(name, list(cases), copy_args)], timeout=timeout, again=again)[0]
 
-    def call_many(self, requests: Sequence[tuple], *, timeout: float | None = None) -> list[list[Returned]]:
+    def call_many(self, requests: Sequence[tuple], *, timeout: float | None = None,
+                  again: int = 1) -> list[list[Returned]]:
         """Several (name, cases[, copy_args]) requests in one round trip to the kernel."""
         encoded = []
         for req in requests:
             name, cases = req[0], req[1]
             copy_args = req[2] if len(req) > 2 else False
-            encoded.append({"name": name, "kind": "call", "copy_args": copy_args,
+            encoded.append({"name": name, "kind": "call", "copy_args": copy_args, "again": again,
                             "cases": [tuple(_to_spec(a) for a in args) for args in cases]})
             if timeout is not None:
                 encoded[-1]["timeout"] = float(timeout)
@@ -345,7 +359,11 @@ def expect_choice(ret: Returned, question: str, want: str, *, hint: str = "") ->
 
 
 def expect_unchanged(ret: Returned, args: tuple, what: str) -> None:
-    """The student's function left its arguments as they were (compared in the grader)."""
+    """The student's function left its arguments as they were, judged twice in the grader: the
+    arguments as the kernel reports them after the call, and (for the first case of a request)
+    the result of a second call on the same objects, which a function that changes its arguments
+    cannot give again. The first rests on the kernel's report (which a student who rewrites the
+    kernel's replies could forge); the second rests only on what the function returns."""
     after = ret.args_after
     if not isinstance(after, tuple) or len(after) != len(args):
         raise CheckFailed(f"{what}: could not confirm that the arguments were left unchanged")
@@ -353,20 +371,37 @@ def expect_unchanged(ret: Returned, args: tuple, what: str) -> None:
         if not _same(before, now):
             raise CheckFailed(f"{what}: modifies its argument number {i + 1}; "
                               "return new arrays instead of changing the ones passed in")
+    if ret.again is NOT_CALLED_AGAIN:
+        return
+    if isinstance(ret.again, RaisedAgain) or not _same(ret.value, ret.again, close=True):
+        second = (f"raised {ret.again.error_type}" if isinstance(ret.again, RaisedAgain)
+                  else "returned something else")
+        raise CheckFailed(f"{what}: called a second time on the same arguments, it {second}: it changes "
+                          "its arguments (or keeps something between calls); return new arrays instead "
+                          "of changing the ones passed in")
 
 
-def _same(a, b) -> bool:
+def _same(a, b, close: bool = False) -> bool:
+    """`a` and `b` hold the same values (`close`: up to rounding, as two runs of one computation
+    may differ in the last bits)."""
     if isinstance(a, KernelFunction):
         return True
     if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+        if not (isinstance(b, np.ndarray) and a.shape == b.shape):
+            return False
+        if close and a.dtype.kind in "fc" and b.dtype.kind in "fc":
+            return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
+        return bool(np.array_equal(a, b, equal_nan=True))
     if isinstance(a, dict):
-        return isinstance(b, dict) and set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+        return isinstance(b, dict) and set(a) == set(b) and all(_same(a[k], b[k], close) for k in a)
     if isinstance(a, (tuple, list)):
-        return isinstance(b, (tuple, list)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return isinstance(b, (tuple, list)) and len(a) == len(b) and all(_same(x, y, close) for x, y in zip(a, b))
     if isinstance(a, float) and isinstance(b, float):
-        return a == b or (np.isnan(a) and np.isnan(b))
-    return a == b
+        return a == b or (np.isnan(a) and np.isnan(b)) or (close and bool(np.isclose(a, b, rtol=1e-9, atol=1e-12)))
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - decoded plain data only; anything odd is not the same
+        return False
 
 
 def expect_either(judge: Callable[[Any], None], reference, own: Callable[[], Any] | None = None,

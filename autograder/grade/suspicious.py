@@ -11,6 +11,7 @@ PATTERNS = [
     (r"\bsys\._getframe\b|\binspect\.(currentframe|stack|getouterframes)\b|\.f_(back|globals|locals)\b", "inspects stack frames"),
     (r"\b(np|numpy)(\.\w+)*\.\w+\s*=[^=]", "rewrites a numpy attribute"),
     (r"\bsetattr\s*\(\s*(np|numpy|builtins|math)\b", "rewrites a library attribute"),
+    (r"\b(json|pickle|base64)\.\w+\s*=[^=]", "rewrites the json, pickle or base64 module (how replies are written)"),
     (r"\b__builtins__\b|\bimport\s+builtins\b|\bbuiltins\.\w+\s*=", "changes builtins"),
     (r"\bautograder\b|\bgradebook\b|\bHIDDEN TESTS\b", "mentions the grader or its files"),
     (r"\bdef\s+__(eq|array|array_ufunc|bool|float)__\b", "defines comparison or array conversion methods"),
