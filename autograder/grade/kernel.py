@@ -41,57 +41,6 @@ def _traversable(folder: str) -> bool:
         path = os.path.dirname(path)
 
 
-def _become_subreaper() -> None:
-    """Orphans of this process's kernels become its children, not PID 1's: in a container PID 1
-    may never reap, and a dead kernel's sandbox (bwrap's PID 1) would stay a zombie for good."""
-    if sys.platform == "linux":
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-
-
-def _proc_stat(pid: str) -> tuple[str, int] | None:
-    """(state, parent pid) of a process, or None when it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return fields[0], int(fields[1])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def reap_sandbox(uid: int, seconds: float = 5.0) -> list[int]:
-    """Kill and reap every process left with a kernel's own uid (root only: each kernel has its
-    own); return the pids still there after `seconds` (none, unless one is stuck in the kernel)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        left = []
-        for pid in os.listdir("/proc"):
-            try:
-                if not pid.isdigit() or os.stat(f"/proc/{pid}").st_uid != uid:
-                    continue
-            except OSError:
-                continue
-            state = _proc_stat(pid)
-            if state is None:
-                continue
-            if state[1] == os.getpid():
-                try:
-                    if os.waitpid(int(pid), os.WNOHANG)[0]:
-                        continue
-                except ChildProcessError:
-                    pass
-            elif state[0] != "Z":
-                try:
-                    os.kill(int(pid), 9)
-                except OSError:
-                    pass
-            left.append(int(pid))
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.02)
-
-
 class SandboxUnavailable(RuntimeError):
     """--sandbox required, and bubblewrap cannot run here."""
 
@@ -203,7 +152,7 @@ class StudentKernel:
         home = os.path.join(self.workdir, f"home{self._starts}")  # used only without bubblewrap
         os.mkdir(sockets, 0o700)
         os.mkdir(home, 0o700)
-        _become_subreaper()
+        sandbox_mod.become_subreaper()
         km = SandboxedKernelManager(transport="ipc", ip=os.path.join(sockets, "ipc"))
         km.sandbox_spec = {**self.spec, "sockets": sockets, "home": home,
                            "connection_file": os.path.join(self.workdir, f"kernel{self._starts}.json")}
@@ -246,7 +195,7 @@ class StudentKernel:
             except Exception:  # noqa: BLE001 - it may be dead already
                 pass
             if process is not None and self.tool == "bubblewrap" and os.geteuid() == 0:
-                reap_sandbox(sandbox_mod.UID_BASE + process.pid)
+                sandbox_mod.reap(sandbox_mod.UID_BASE + process.pid)
         if getattr(self, "_context", None) is not None:
             self._context.destroy(linger=0)
             self._context = None

@@ -30,6 +30,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import time
 
 UID_BASE = 1_000_000  # the outside uid of a kernel is UID_BASE + its launcher's pid (pid_max <= 2**22)
 INSIDE_UID = 1000
@@ -44,6 +45,7 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 MS_REC, MS_PRIVATE, MS_BIND = 0x4000, 1 << 18, 4096
 PR_CAPBSET_DROP = 24
+PR_SET_CHILD_SUBREAPER = 36
 
 
 # --- the sandbox -----------------------------------------------------------------------------
@@ -83,6 +85,56 @@ def bwrap_path() -> str:
     return shutil.which("bwrap") or "/usr/bin/bwrap"
 
 
+# --- the grader's side: bwrap's processes end, and are reaped --------------------------------
+def become_subreaper() -> None:
+    """Orphans of this process's kernels become its children, not PID 1's: in a container PID 1
+    may never reap, and a dead kernel's sandbox (bwrap's PID 1) would stay a zombie for good."""
+    if sys.platform == "linux":
+        _libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _proc_stat(pid: str) -> tuple[str, int] | None:
+    """(state, parent pid) of a process, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return fields[0], int(fields[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def reap(uid: int, seconds: float = 5.0) -> list[int]:
+    """Kill and reap every process left with a kernel's own uid (root only: each kernel has its
+    own); return the pids still there after `seconds` (none, unless one is stuck in the kernel)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = []
+        for pid in os.listdir("/proc"):
+            try:
+                if not pid.isdigit() or os.stat(f"/proc/{pid}").st_uid != uid:
+                    continue
+            except OSError:
+                continue
+            state = _proc_stat(pid)
+            if state is None:
+                continue
+            if state[1] == os.getpid():
+                try:
+                    if os.waitpid(int(pid), os.WNOHANG)[0]:
+                        continue
+                except ChildProcessError:
+                    pass
+            elif state[0] != "Z":
+                try:
+                    os.kill(int(pid), 9)
+                except OSError:
+                    pass
+            left.append(int(pid))
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.02)
+
+
 @functools.lru_cache(maxsize=1)
 def probe() -> str:
     """"" when bubblewrap works here (run once per process as a kernel would), else why not."""
@@ -98,11 +150,15 @@ def probe() -> str:
             os.setgid(uid)
             os.setuid(uid)
 
+    become_subreaper()  # bwrap's outer process may end before it reaps its inner one
     try:
         proc = subprocess.run(bwrap_args(binds=[], sockets="/usr/bin", connection_fd=None, command=["/usr/bin/true"]),
                               preexec_fn=become_unprivileged, capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as exc:
         return f"bwrap could not start: {exc}"
+    finally:
+        if os.geteuid() == 0:
+            reap(uid)
     if proc.returncode != 0:
         return "bwrap cannot make its namespaces here: " + proc.stderr.decode(errors="replace").strip()[:200]
     return ""
