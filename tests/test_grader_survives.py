@@ -49,7 +49,10 @@ def test_does_a_killed_run_resume_and_end_with_every_row(tmp_path):
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--labs", LAB,
            "--workers", "1", "--quiet", "--course", str(course_toml_for_tests())]
-    proc = subprocess.Popen(cmd, start_new_session=True)
+    # its own TMPDIR: a grader killed mid-notebook cannot remove its working folder, and the test's
+    # folder goes with the test
+    (tmp_path / "tmp").mkdir()
+    proc = subprocess.Popen(cmd, start_new_session=True, env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
     units = out / ".units"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(units.glob("*/*.json"))) < 1:
