@@ -105,15 +105,9 @@ def _sandbox_processes() -> list[str]:
     """Processes of a kernel's uid (zombies too) among this test process's descendants: it is made
     a subreaper first, so that whatever a kernel or a bwrap leaves stays its descendant, while the
     other test process grades a class of its own meanwhile, with kernels of its own."""
-    from autograder.grade.sandbox import UID_BASE
+    from autograder.grade.sandbox import UID_BASE, proc_stat
 
-    parents = {}
-    for p in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                parents[int(p)] = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            pass
+    parents = {int(p): stat[1] for p in os.listdir("/proc") if p.isdigit() and (stat := proc_stat(p))}
 
     def descends(pid: int) -> bool:
         while pid > 1:

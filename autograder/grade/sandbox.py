@@ -93,7 +93,7 @@ def become_subreaper() -> None:
         _libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
-def _proc_stat(pid: str) -> tuple[str, int] | None:
+def proc_stat(pid: int | str) -> tuple[str, int] | None:
     """(state, parent pid) of a process, or None when it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -104,8 +104,11 @@ def _proc_stat(pid: str) -> tuple[str, int] | None:
 
 
 def reap(uid: int, seconds: float = 5.0) -> list[int]:
-    """Kill and reap every process left with a kernel's own uid (root only: each kernel has its
-    own); return the pids still there after `seconds` (none, unless one is stuck in the kernel)."""
+    """Kill and reap every process left with a kernel's own uid; return the pids still there after
+    `seconds` (none, unless one is stuck in the kernel). Root only, where each kernel has a uid of
+    its own; otherwise nothing to do."""
+    if os.geteuid() != 0:
+        return []
     deadline = time.monotonic() + seconds
     while True:
         left = []
@@ -115,7 +118,7 @@ def reap(uid: int, seconds: float = 5.0) -> list[int]:
                     continue
             except OSError:
                 continue
-            state = _proc_stat(pid)
+            state = proc_stat(pid)
             if state is None:
                 continue
             if state[1] == os.getpid():
@@ -157,8 +160,7 @@ def probe() -> str:
     except (OSError, subprocess.SubprocessError) as exc:
         return f"bwrap could not start: {exc}"
     finally:
-        if os.geteuid() == 0:
-            reap(uid)
+        reap(uid)
     if proc.returncode != 0:
         return "bwrap cannot make its namespaces here: " + proc.stderr.decode(errors="replace").strip()[:200]
     return ""
