@@ -80,7 +80,7 @@ def _in_place_step(params, grads, lr):
 
 
 def test_is_a_change_to_the_arguments_caught_by_a_second_call_even_when_the_report_is_forged():
-    from autograder.checks.core import CheckFailed, Context, expect_unchanged
+    from autograder.checks.core import NOT_ASKED, CheckFailed, Context, expect_unchanged
 
     params, grads = {"W": np.ones((2, 2))}, {"W": np.full((2, 2), 0.5)}
     ctx = Context(lab="lab3_backprop", grade_id="sgd_step", secret="s", n_examples=1,
@@ -90,14 +90,22 @@ def test_is_a_change_to_the_arguments_caught_by_a_second_call_even_when_the_repo
     forged = dataclasses.replace(ret, args_after=(params, grads, 0.1))  # "the arguments never changed"
     with pytest.raises(CheckFailed, match="called a second time on the same arguments, it returned something else"):
         expect_unchanged(forged, (params, grads, 0.1), "sgd_step")
+    # a report that drops the second result the grader asked for (or says None) is no escape
+    request = [{"name": "sgd_step", "kind": "call", "again": 1, "cases": [(params, grads, 0.1)]}]
+    stepped = {"W": params["W"] - 0.1 * grads["W"]}
+    report = {"status": "returned", "value": kernel_side.encode(stepped),
+              "args_after": kernel_side.encode((params, grads, 0.1))}  # "the arguments never changed"
+    for forged in (report, dict(report, again={"t": "none"})):
+        (ret,), = decode_replies(request, [[json.loads(json.dumps(forged))]])
+        with pytest.raises(CheckFailed, match="called a second time on the same arguments"):
+            expect_unchanged(ret, (params, grads, 0.1), "sgd_step")
     # a right function, called twice, passes; a timed call (again=0) and a random generator are called once
     right = Context(lab="lab3_backprop", grade_id="sgd_step", secret="s", n_examples=1, caller=in_process_caller(
         {"sgd_step": lambda p, g, lr: {k: p[k] - lr * g[k] for k in p}, "draw": lambda rng: rng.normal()}))
     ret = right.call("sgd_step", [(params, grads, 0.1)])[0]
     expect_unchanged(ret, (params, grads, 0.1), "sgd_step")
-    assert right.call("sgd_step", [(params, grads, 0.1)], again=0)[0].again is None
-    from autograder.checks.core import KernelFunction
-    assert right.call("draw", [(KernelFunction("np.random.default_rng(0)"),)])[0].again is None
+    assert right.call("sgd_step", [(params, grads, 0.1)], again=0)[0].again == NOT_ASKED
+    assert right.call("draw", [(np.random.default_rng(0),)])[0].again == NOT_ASKED
 
 
 def test_does_a_check_fail_with_a_message_when_the_function_is_missing():
@@ -174,14 +182,8 @@ def test_does_each_kernel_run_as_its_own_unprivileged_uid(kernel):
 def _pids_under(pid: int) -> list[int]:
     out = [pid]
     for p in os.listdir("/proc"):
-        if p.isdigit():
-            try:
-                with open(f"/proc/{p}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                out += _pids_under(int(p))
+        if p.isdigit() and (stat := sandbox.proc_stat(p)) and stat[1] == pid:
+            out += _pids_under(int(p))
     return out
 
 

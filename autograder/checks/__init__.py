@@ -13,8 +13,7 @@ import threading
 import traceback
 from typing import Callable
 
-from autograder.checks.core import (CHECKS, NOT_CALLED_AGAIN, CheckFailed, Context, PartialCredit, RaisedAgain,
-                                    Returned)
+from autograder.checks.core import CHECKS, NOT_ASKED, CheckFailed, Context, NoSecondResult, PartialCredit, Returned
 from autograder.grade import kernel_side
 from autograder.grade.plaindata import clean_text, decode
 
@@ -29,19 +28,21 @@ def checks_for(lab: str) -> dict:
     return CHECKS.get(lab, {})
 
 
-def decode_reply(reply) -> Returned:
-    """One case of the kernel's JSON report as a Returned, every value decoded and validated."""
+def decode_reply(reply, asked_again: bool = False) -> Returned:
+    """One case of the kernel's JSON report as a Returned, every value decoded and validated.
+    `asked_again`: the grader asked for a second call of this case; a report without its result
+    says it gave none (the grader, not the report, decides whether there was one)."""
     if not isinstance(reply, dict):
         return Returned("crashed", message="malformed report")
     status = reply.get("status")
     if status == "returned":
         args_after = decode(reply.get("args_after")) if "args_after" in reply else None
-        if "again" in reply:
+        again = NOT_ASKED
+        if asked_again and "again" in reply:
             again = decode(reply["again"])
-        elif "again_raised" in reply:
-            again = RaisedAgain(clean_text(reply["again_raised"], 100, keep_newlines=False))
-        else:
-            again = NOT_CALLED_AGAIN
+        elif asked_again:
+            raised = clean_text(reply.get("again_raised", ""), 100, keep_newlines=False)
+            again = NoSecondResult(f"raised {raised}" if raised else "gave no result")
         return Returned("returned", value=decode(reply.get("value")), args_after=args_after, again=again)
     if status in ("raised", "not_implemented"):
         return Returned(status, message=clean_text(reply.get("message", ""), 500),
@@ -56,7 +57,7 @@ def decode_replies(requests: list[dict], replies) -> list[list[Returned]]:
     for i, request in enumerate(requests):
         n = len(request["cases"])
         got = replies[i] if isinstance(replies, list) and i < len(replies) and isinstance(replies[i], list) else []
-        row = [decode_reply(r) for r in got[:n]]
+        row = [decode_reply(r, asked_again=j < request.get("again", 0)) for j, r in enumerate(got[:n])]
         row += [Returned("crashed", message="no report")] * (n - len(row))
         out.append(row)
     return out

@@ -167,7 +167,7 @@ def forward_each(ctx: Context, params: list, calls: list[tuple], idx: list[int])
     [(i, (Y, cache) or None where it gave nothing usable, the Returned)], for the error-carried-
     forward checks of train that drive the student's own parts step by step."""
     out = []
-    for i, ret in zip(idx, ctx.call("forward", [(params[i], calls[i][1]) for i in idx])):
+    for i, ret in zip(idx, ctx.call("forward", [(params[i], calls[i][1]) for i in idx], again=0)):
         v = ret.value if ret.status == "returned" else None
         out.append((i, v if isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], dict) else None, ret))
     return out

@@ -77,13 +77,15 @@ def judge_parts(parts, *, what: str = "") -> None:
     raise PartialCredit(earned / total, message)
 
 
-NOT_CALLED_AGAIN = None  # Returned.again when the case was called once only
-
-
 @dataclass(frozen=True)
-class RaisedAgain:
-    """Returned.again when the second call on the same arguments raised."""
-    error_type: str
+class NoSecondResult:
+    """Returned.again when there is no second result: `why` is "" when none was asked for (a call
+    that no check of unchanged arguments judges, copies passed, a random generator among the
+    arguments), else what became of the one asked for ("raised ValueError", "gave none")."""
+    why: str = ""
+
+
+NOT_ASKED = NoSecondResult()
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,9 @@ class Returned:
     args_after: Any = None
     message: str = ""
     error_type: str = ""
-    # the first case of a request is called twice on the same objects: the second result, decoded
-    # (NOT_CALLED_AGAIN when it was not: copies passed, a random generator among the arguments)
-    again: Any = NOT_CALLED_AGAIN
+    # the first case of a request is called twice on the same objects: the second result, decoded,
+    # or a NoSecondResult
+    again: Any = NOT_ASKED
 
 
 @dataclass(frozen=True)
@@ -195,8 +197,10 @@ class Context:
     def call(self, name: str, cases: Sequence[tuple], *, copy_args: bool = False,
              timeout: float | None = None, again: int = 1) -> list[Returned]:
         """The student's `name(*args)` for every args tuple in `cases`, in one round trip.
-        `timeout` (seconds) asks the caller to stop this round trip sooner than its own limit;
-        the first `again` cases are called twice (a timed call passes 0)."""
+        `timeout` (seconds) asks the caller to stop this round trip sooner than its own limit.
+        The first `again` cases are called twice, for expect_unchanged: a call whose results it
+        does not judge (a timed call, the student's own parts driven step by step, a long
+        training run judged by its result) passes 0."""
         return self.call_many([(name, list(cases), copy_args)], timeout=timeout, again=again)[0]
 
     def call_many(self, requests: Sequence[tuple], *, timeout: float | None = None,
@@ -206,7 +210,8 @@ class Context:
         for req in requests:
             name, cases = req[0], req[1]
             copy_args = req[2] if len(req) > 2 else False
-            encoded.append({"name": name, "kind": "call", "copy_args": copy_args, "again": again,
+            twice = 0 if copy_args or any(_holds_generator(a) for a in list(cases)[:again]) else again
+            encoded.append({"name": name, "kind": "call", "copy_args": copy_args, "again": twice,
                             "cases": [tuple(_to_spec(a) for a in args) for args in cases]})
             if timeout is not None:
                 encoded[-1]["timeout"] = float(timeout)
@@ -225,6 +230,17 @@ def tolerance_for(ctx: "Context", got) -> tuple[float, float]:
     if isinstance(got, np.ndarray) and got.dtype.kind == "f":
         return ctx.tol(got.dtype)
     return ctx.tol()
+
+
+def _holds_generator(value) -> bool:
+    """A random generator among the arguments: a second call draws other numbers by design."""
+    if isinstance(value, (np.random.Generator, np.random.RandomState)):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_generator(v) for v in value.values())
+    if isinstance(value, (tuple, list)):
+        return any(_holds_generator(v) for v in value)
+    return False
 
 
 def _to_spec(value):
@@ -371,11 +387,10 @@ def expect_unchanged(ret: Returned, args: tuple, what: str) -> None:
         if not _same(before, now):
             raise CheckFailed(f"{what}: modifies its argument number {i + 1}; "
                               "return new arrays instead of changing the ones passed in")
-    if ret.again is NOT_CALLED_AGAIN:
-        return
-    if isinstance(ret.again, RaisedAgain) or not _same(ret.value, ret.again, close=True):
-        second = (f"raised {ret.again.error_type}" if isinstance(ret.again, RaisedAgain)
-                  else "returned something else")
+    if isinstance(ret.again, NoSecondResult) and not ret.again.why:
+        return  # none asked for
+    if isinstance(ret.again, NoSecondResult) or not _same(ret.value, ret.again, close=True):
+        second = ret.again.why if isinstance(ret.again, NoSecondResult) else "returned something else"
         raise CheckFailed(f"{what}: called a second time on the same arguments, it {second}: it changes "
                           "its arguments (or keeps something between calls); return new arrays instead "
                           "of changing the ones passed in")

@@ -149,7 +149,8 @@ def _own_neuron_grads(ctx, cases) -> list:
     the student's sigmoid), computed here from the plain data their calls return."""
     zs = [np.asarray(w, dtype=float) * np.asarray(a_prev, dtype=float) + np.asarray(b, dtype=float)
           for w, b, a_prev, _ in cases]
-    sig, sig_prime = ctx.call_many([("sigmoid", [(z,) for z in zs]), ("sigmoid_prime", [(z,) for z in zs])])
+    sig, sig_prime = ctx.call_many([("sigmoid", [(z,) for z in zs]), ("sigmoid_prime", [(z,) for z in zs])],
+                                   again=0)
     out = []
     for (w, b, a_prev, y), z, ra, rp in zip(cases, zs, sig, sig_prime):
         candidates = []

@@ -137,7 +137,8 @@ def own_histories(ctx, calls: list[tuple]) -> list:
         if not idx:
             break
         if calls[idx[0]][5] == "batch":
-            rets = ctx.call("delta_rule_batch_step", [(hist[i][-1], calls[i][1], calls[i][2], calls[i][3]) for i in idx])
+            rets = ctx.call("delta_rule_batch_step", [(hist[i][-1], calls[i][1], calls[i][2], calls[i][3]) for i in idx],
+                            again=0)
             for i, ret in zip(idx, rets):
                 w = _as_weights(ret, calls[i][0].size)
                 alive[i] = w is not None
@@ -149,7 +150,7 @@ def own_histories(ctx, calls: list[tuple]) -> list:
             if not step:
                 break
             rets = ctx.call("delta_rule_online_step", [(w_now[i], calls[i][1][n], float(calls[i][2][n]), calls[i][3])
-                                                       for i in step])
+                                                       for i in step], again=0)
             for i, ret in zip(step, rets):
                 w = _as_weights(ret, calls[i][0].size)
                 alive[i] = w is not None

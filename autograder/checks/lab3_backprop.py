@@ -134,7 +134,8 @@ def own_training(ctx, calls: list[tuple], errors: list | None = None) -> list:
         if not forwarded:
             break
         rets_loss, rets_back = ctx.call_many([("loss", [(v[0], calls[i][2]) for i, v in forwarded]),
-                                              ("backward", [(params[i], v[1], calls[i][2]) for i, v in forwarded])])
+                                              ("backward", [(params[i], v[1], calls[i][2]) for i, v in forwarded])],
+                                             again=0)
         stepping = []
         for (i, _), rl, rb in zip(forwarded, rets_loss, rets_back):
             value = _floats([rl.value]) if rl.status == "returned" else None
@@ -145,7 +146,7 @@ def own_training(ctx, calls: list[tuple], errors: list | None = None) -> list:
             stepping.append((i, rb.value))
         if not stepping:
             break
-        for (i, _), rs in zip(stepping, ctx.call("sgd_step", [(params[i], g, calls[i][3]) for i, g in stepping])):
+        for (i, _), rs in zip(stepping, ctx.call("sgd_step", [(params[i], g, calls[i][3]) for i, g in stepping], again=0)):
             if rs.status == "returned" and isinstance(rs.value, dict):
                 params[i] = rs.value
             else:
@@ -179,7 +180,7 @@ def _raised_as_its_parts(ctx, calls: list[tuple], rets: list) -> list[bool]:
         # a right train given no epochs calls no part and returns: one that raises anyway (every
         # function replaced by the same `raise`) has not earned the benefit of the doubt
         params, X, T, lr = calls[0][:4]
-        if ctx.call("train", [(params, X, T, lr, 0)])[0].status != "returned":
+        if ctx.call("train", [(params, X, T, lr, 0)], again=0)[0].status != "returned":
             return [False] * len(rets)
     return carried
 
@@ -240,7 +241,7 @@ def train_xor(ctx):
     # From the notebook's start, XOR must be learned; from a second, secret start the result must
     # differ: a train that returns a memorised XOR network whatever it is given gets nothing.
     starts = [ref.init_params(2, 4, 1, np.random.default_rng(0)), ref.init_params(2, 4, 1, ctx.rng())]
-    rets = ctx.call("train", [(params, XOR_X, XOR_T, 2.0, 3000) for params in starts])
+    rets = ctx.call("train", [(params, XOR_X, XOR_T, 2.0, 3000) for params in starts], again=0)
     trained = []
     if _raised_as_its_parts(ctx, [(starts[0], XOR_X, XOR_T, 2.0, XOR_PROBE_EPOCHS)], rets[:1])[0]:
         return  # the student's own parts raise this: their mistake, not train's
@@ -281,7 +282,7 @@ def _xor_fails_by_parts(ctx, start) -> bool:
         return False  # the parts are right: not learning XOR is train's own doing
     except CheckFailed:
         pass
-    ret = ctx.call("train", [args])[0]
+    ret = ctx.call("train", [args], again=0)[0]
     value = ret.value if ret.status == "returned" else None
     if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)):
         return False

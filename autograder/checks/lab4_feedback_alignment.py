@@ -188,7 +188,8 @@ def own_training(ctx, calls: list[tuple]) -> list:
         fa = [(i, v) for i, v in fwd if calls[i][5] == "fa"]
         rl, rb, rf = ctx.call_many([("loss", [(v[0], calls[i][2]) for i, v in fwd]),
                                     ("bp_backward", [(params[i], v[1], calls[i][2]) for i, v in fwd]),
-                                    ("fa_backward", [(params[i], v[1], calls[i][2], calls[i][6]) for i, v in fa])])
+                                    ("fa_backward", [(params[i], v[1], calls[i][2], calls[i][6]) for i, v in fa])],
+                                   again=0)
         fa_grads = dict(zip([i for i, _ in fa], rf))
         angles_for = []
         for (i, _), r_loss, r_bp in zip(fwd, rl, rb):
@@ -208,7 +209,7 @@ def own_training(ctx, calls: list[tuple]) -> list:
             if calls[i][5] == "fa":
                 angles_for.append((i, update.value["W1"], r_bp.value["W1"]))
         if angles_for:
-            for (i, _, _), ret in zip(angles_for, ctx.call("angle_between", [(u, v) for _, u, v in angles_for])):
+            for (i, _, _), ret in zip(angles_for, ctx.call("angle_between", [(u, v) for _, u, v in angles_for], again=0)):
                 value = _as_floats_or_none([ret.value]) if ret.status == "returned" else None
                 if value is None:
                     alive[i] = False
@@ -298,7 +299,7 @@ def train_fa_teacher(ctx):
     params, X, T, B = ref.teacher_task(ctx.rng(), **TEACHER)
     what = (f"train(..., rule='fa') on a linear teacher task ({TEACHER['n_in']} inputs, {TEACHER['n_hidden']} "
             f"hidden, {TEACHER['n_out']} outputs, lr {TEACHER_LR}, {TEACHER_EPOCHS} epochs)")
-    ret = ctx.call("train", [(params, X, T, TEACHER_LR, TEACHER_EPOCHS, "fa", B)])[0]
+    ret = ctx.call("train", [(params, X, T, TEACHER_LR, TEACHER_EPOCHS, "fa", B)], again=0)[0]
     learned, _ = _expect_train(expect_returned(ret, what), what)
     try:
         learned = {k: np.asarray(learned[k], dtype=float).reshape(params[k].shape) for k in KEYS}

@@ -145,7 +145,7 @@ def urbanczik_senn_update(ctx):
     def own(i):
         """eta * outer(phi(u) - phi(the student's own dendritic_prediction), r): error carried forward."""
         if not own_cache:
-            preds = ctx.call("dendritic_prediction", [(c[2], *c[5:]) for c in cases])
+            preds = ctx.call("dendritic_prediction", [(c[2], *c[5:]) for c in cases], again=0)
             own_cache.append([None if r.status != "returned" or not isinstance(r.value, np.ndarray)
                               or r.value.shape != c[2].shape else
                               c[0] * np.outer(c[4].build()(c[1]) - c[4].build()(r.value.astype(float)), c[3])

@@ -72,21 +72,11 @@ def encode(value, depth=0):
     return {"t": "unsupported", "type": kind.__name__[:100]}
 
 
-def _holds_generator(value):
-    """A random generator among the arguments: a second call draws other numbers by design."""
-    if isinstance(value, (numpy.random.Generator, numpy.random.RandomState)):
-        return True
-    if isinstance(value, dict):
-        return any(_holds_generator(v) for v in value.values())
-    if isinstance(value, (tuple, list)):
-        return any(_holds_generator(v) for v in value)
-    return False
-
-
 def call_all(namespace, request):
     """Run every case of one request: {"name": ..., "kind": "call"|"value", "cases": [args, ...]}.
-    The first `again` cases are called a second time on the same objects (what the first call
-    left of them): the grader compares the two results (see checks.core.expect_unchanged)."""
+    The first `again` cases (the grader decides how many) are called a second time on the same
+    objects, what the first call left of them: the grader compares the two results (see
+    checks.core.expect_unchanged)."""
     results = []
     target = namespace.get(request["name"], None)
     if request["kind"] == "value":
@@ -95,7 +85,7 @@ def call_all(namespace, request):
         return [{"status": "returned", "value": encode(target)}]
     if target is None or not callable(target):
         return [{"status": "missing"} for _ in request["cases"]]
-    again = 0 if request.get("copy_args") else request.get("again", 0)
+    again = request.get("again", 0)
     for i, args in enumerate(request["cases"]):
         args = materialize(args)
         try:
@@ -107,7 +97,7 @@ def call_all(namespace, request):
             results.append({"status": "raised", "type": type(exc).__name__[:100], "message": str(exc)[:500]})
             continue
         reply = {"status": "returned", "value": encode(returned), "args_after": encode(tuple(args))}
-        if i < again and not _holds_generator(args):
+        if i < again:
             try:
                 reply["again"] = encode(target(*args))
             except (Exception, SystemExit) as exc:
