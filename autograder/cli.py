@@ -49,7 +49,7 @@ def _grade(args):
             return 2
         print(DEMO_WARNING.format(env=course.secret_env), file=sys.stderr, flush=True)
 
-    from autograder.grade.kernel import SandboxUnavailable
+    from autograder.kernel.boundary import SandboxUnavailable
 
     try:
         summary = pipeline.main(submissions=args.submissions, out=args.out, labs=args.labs or None,

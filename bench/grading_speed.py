@@ -186,7 +186,8 @@ def execute_once(paths: list[Path], timeout: float) -> float:
 @contextlib.contextmanager
 def phase_timers(spent: dict[str, float]):
     """Time the phases of grade_unit in this process: kernel start and stop, student cells, checks."""
-    from autograder.grade import kernel, run
+    from autograder.grade import run
+    from autograder.kernel import boundary as kernel
 
     def wrap(owner, name, label):
         original = getattr(owner, name)
@@ -252,8 +253,8 @@ def fixed_costs(course, labs: list[str], work: Path, results_from: Path) -> dict
 
 def kernel_starts(course, repeats: int = 5) -> dict[str, float]:
     """Median seconds from starting a kernel to its first answer, with bubblewrap and without."""
-    from autograder.grade import sandbox
-    from autograder.grade.kernel import StudentKernel
+    from autograder.kernel import sandbox
+    from autograder.kernel.boundary import StudentKernel
 
     limits = course.limits
     out = {}

@@ -105,7 +105,7 @@ def _sandbox_processes() -> list[str]:
     """Processes of a kernel's uid (zombies too) among this test process's descendants: it is made
     a subreaper first, so that whatever a kernel or a bwrap leaves stays its descendant, while the
     other test process grades a class of its own meanwhile, with kernels of its own."""
-    from autograder.grade.sandbox import UID_BASE, proc_stat
+    from autograder.kernel.sandbox import UID_BASE, proc_stat
 
     parents = {int(p): stat[1] for p in os.listdir("/proc") if p.isdigit() and (stat := proc_stat(p))}
 
@@ -127,10 +127,10 @@ def _sandbox_processes() -> list[str]:
 
 
 @pytest.mark.xdist_group("lab1_gradients")
-@pytest.mark.skipif(bool(__import__("autograder.grade.sandbox", fromlist=["probe"]).probe()),
+@pytest.mark.skipif(bool(__import__("autograder.kernel.sandbox", fromlist=["probe"]).probe()),
                     reason="bubblewrap cannot run here")
 def test_does_a_hostile_class_leave_the_machine_and_its_classmates_untouched(tmp_path, monkeypatch):
-    from autograder.grade.sandbox import become_subreaper
+    from autograder.kernel.sandbox import become_subreaper
 
     become_subreaper()  # whatever a kernel leaves behind stays under this process (see _sandbox_processes)
     lab = "lab1_gradients"

@@ -15,16 +15,16 @@ import pytest
 import zmq
 
 from autograder import course as course_mod
-from autograder.checks import decode_replies, decode_reply, in_process_caller, run_check
-from autograder.grade import kernel_side, sandbox
-from autograder.grade.kernel import MAX_MESSAGE, SandboxUnavailable, StudentKernel
-from autograder.grade.plaindata import Unsupported, clean_text, decode
+from autograder.checks import in_process_caller, run_check
+from autograder.kernel import inside, sandbox
+from autograder.kernel.boundary import (MAX_MESSAGE, SandboxUnavailable, StudentKernel, Unsupported, clean_text, decode,
+                                        decode_replies, decode_reply)
 from autograder.grade.run import RunLog, kernel_caller
 from autograder import gradcheck
 
 
 def roundtrip(value):
-    return decode(json.loads(json.dumps(kernel_side.encode(value))))
+    return decode(json.loads(json.dumps(inside.encode(value))))
 
 
 def test_do_arrays_dicts_and_tuples_survive_the_round_trip_exactly():
@@ -93,8 +93,8 @@ def test_is_a_change_to_the_arguments_caught_by_a_second_call_even_when_the_repo
     # a report that drops the second result the grader asked for (or says None) is no escape
     request = [{"name": "sgd_step", "kind": "call", "again": 1, "cases": [(params, grads, 0.1)]}]
     stepped = {"W": params["W"] - 0.1 * grads["W"]}
-    report = {"status": "returned", "value": kernel_side.encode(stepped),
-              "args_after": kernel_side.encode((params, grads, 0.1))}  # "the arguments never changed"
+    report = {"status": "returned", "value": inside.encode(stepped),
+              "args_after": inside.encode((params, grads, 0.1))}  # "the arguments never changed"
     for forged in (report, dict(report, again={"t": "none"})):
         (ret,), = decode_replies(request, [[json.loads(json.dumps(forged))]])
         with pytest.raises(CheckFailed, match="called a second time on the same arguments"):
@@ -234,7 +234,7 @@ def test_does_a_forged_reply_become_unsupported_data_not_an_error(kernel):
     forge = ("import IPython.display as d, json\n"
              "d.publish_display_data = lambda data, *a, **k: d.__dict__['_real']({%r: json.dumps("
              "[[{'status': 'returned', 'value': {'t': 'ndarray', 'dtype': '<f8', 'shape': [2**32, 2**32], 'b64': ''}}]])})\n"
-             % kernel_side.REPLY_MIME)
+             % inside.REPLY_MIME)
     output(kernel, "import IPython.display as d; d._real = d.publish_display_data; print()")
     output(kernel, forge + "print()")
     output(kernel, "def f(x):\n    return x\nprint()")
@@ -247,7 +247,7 @@ def test_does_a_forged_reply_become_unsupported_data_not_an_error(kernel):
 @BWRAP
 def test_does_a_message_over_the_cap_never_reach_the_grader(kernel):
     code = ("import IPython.display as d\ndef f(x):\n    d.publish_display_data({%r: 'x' * (200 * 2**20)})\n"
-            "    return x\nprint()") % kernel_side.REPLY_MIME
+            "    return x\nprint()") % inside.REPLY_MIME
     output(kernel, code)
     replies, run = kernel.call([{"name": "f", "kind": "call", "cases": [(1,)]}], 8)
     assert replies is None  # dropped by zmq unread: the real reply never arrives either (a timeout)
@@ -311,3 +311,30 @@ def test_does_a_check_that_fails_itself_show_the_student_no_traceback():
     assert _for_the_student((False, message), log) == (False, "backward: the check itself failed (tell your instructor)")
     assert log.events == [f"for a TA: {message}"]
     assert _for_the_student((0.5, "backward: W1 is wrong"), log) == (0.5, "backward: W1 is wrong")
+
+
+def test_is_the_boundary_with_the_students_kernel_in_one_file():
+    """Launch, requests, replies and decoding live in autograder/kernel/boundary.py: the checks and
+    the pipeline reach the kernel only through autograder/kernel, never through each other."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "autograder"
+
+    def imported(path: Path) -> set[str]:
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        return names
+
+    talks_to_kernels = {str(p.relative_to(package)) for p in package.rglob("*.py")
+                        if any(n.split(".")[0] in ("jupyter_client", "zmq") for n in imported(p))}
+    # validate.py runs the student's own notebook on the student's machine (it ships in their bundle)
+    assert talks_to_kernels == {"kernel/boundary.py", "validate.py"}
+    for p in (package / "checks").glob("*.py"):
+        assert not any(n.startswith("autograder.grade") for n in imported(p)), p.name
+    for p in (package / "kernel").glob("*.py"):  # the boundary depends on nothing else of ours
+        assert all(n.startswith("autograder.kernel") for n in imported(p) if n.startswith("autograder")), p.name

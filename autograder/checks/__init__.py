@@ -13,9 +13,9 @@ import threading
 import traceback
 from typing import Callable
 
-from autograder.checks.core import CHECKS, NOT_ASKED, CheckFailed, Context, NoSecondResult, PartialCredit, Returned
-from autograder.grade import kernel_side
-from autograder.grade.plaindata import clean_text, decode
+from autograder.checks.core import CHECKS, CheckFailed, Context, PartialCredit, Returned
+from autograder.kernel import inside
+from autograder.kernel.boundary import decode_replies
 
 def checks_for(lab: str) -> dict:
     """The checks of any lab id the course lists: the module autograder/checks/<lab id>.py."""
@@ -26,41 +26,6 @@ def checks_for(lab: str) -> dict:
             if exc.name != f"autograder.checks.{lab}":
                 raise
     return CHECKS.get(lab, {})
-
-
-def decode_reply(reply, asked_again: bool = False) -> Returned:
-    """One case of the kernel's JSON report as a Returned, every value decoded and validated.
-    `asked_again`: the grader asked for a second call of this case; a report without its result
-    says it gave none (the grader, not the report, decides whether there was one)."""
-    if not isinstance(reply, dict):
-        return Returned("crashed", message="malformed report")
-    status = reply.get("status")
-    if status == "returned":
-        args_after = decode(reply.get("args_after")) if "args_after" in reply else None
-        again = NOT_ASKED
-        if asked_again and "again" in reply:
-            again = decode(reply["again"])
-        elif asked_again:
-            raised = clean_text(reply.get("again_raised", ""), 100, keep_newlines=False)
-            again = NoSecondResult(f"raised {raised}" if raised else "gave no result")
-        return Returned("returned", value=decode(reply.get("value")), args_after=args_after, again=again)
-    if status in ("raised", "not_implemented"):
-        return Returned(status, message=clean_text(reply.get("message", ""), 500),
-                        error_type=clean_text(reply.get("type", ""), 100, keep_newlines=False))
-    if status == "missing":
-        return Returned("missing")
-    return Returned("crashed", message="malformed report")
-
-
-def decode_replies(requests: list[dict], replies) -> list[list[Returned]]:
-    out = []
-    for i, request in enumerate(requests):
-        n = len(request["cases"])
-        got = replies[i] if isinstance(replies, list) and i < len(replies) and isinstance(replies[i], list) else []
-        row = [decode_reply(r, asked_again=j < request.get("again", 0)) for j, r in enumerate(got[:n])]
-        row += [Returned("crashed", message="no report")] * (n - len(row))
-        out.append(row)
-    return out
 
 
 def run_check(lab: str, grade_id: str, *, caller: Callable, secret: str, n_examples: int,
@@ -96,14 +61,14 @@ def in_process_caller(namespace: dict, *, timeout: float | None = None) -> Calla
         private = pickle.loads(pickle.dumps(requests))  # as the kernel gets them: copies
         limit = min([timeout or float("inf")] + [r.get("timeout", float("inf")) for r in requests])
         if limit == float("inf") or threading.current_thread() is not threading.main_thread():
-            replies = [kernel_side.call_all(namespace, r) for r in private]
+            replies = [inside.call_all(namespace, r) for r in private]
         else:
             def expire(signum, frame):
                 raise _TimeLimit()
             previous = signal.signal(signal.SIGALRM, expire)
             signal.setitimer(signal.ITIMER_REAL, limit)
             try:
-                replies = [kernel_side.call_all(namespace, r) for r in private]
+                replies = [inside.call_all(namespace, r) for r in private]
             except _TimeLimit:
                 return [[Returned("timeout", message=f"ran past {limit:g} s")] * len(r["cases"]) for r in requests]
             finally:

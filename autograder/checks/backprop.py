@@ -74,11 +74,11 @@ def transport_seconds(params: dict) -> float:
     about twice that: the parameters in, the gradients out)."""
     import json
 
-    from autograder.grade import kernel_side
-    from autograder.grade.plaindata import decode
+    from autograder.kernel import inside
+    from autograder.kernel.boundary import decode
 
     start = time.perf_counter()
-    decode(json.loads(json.dumps(kernel_side.encode(params))))
+    decode(json.loads(json.dumps(inside.encode(params))))
     return time.perf_counter() - start
 
 

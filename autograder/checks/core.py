@@ -22,6 +22,8 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from autograder.kernel.boundary import NOT_ASKED, NoSecondResult, Returned
+
 __all__ = ["CheckFailed", "PartialCredit", "Returned", "Context", "KernelFunction", "check", "CHECKS",
            "expect_returned", "expect_array", "expect_close", "expect_float", "expect_unchanged",
            "expect_dict_of_arrays", "expect_answer", "expect_choice", "draw_cases", "judge_parts",
@@ -75,33 +77,6 @@ def judge_parts(parts, *, what: str = "") -> None:
     if earned <= 0:
         raise CheckFailed(message)
     raise PartialCredit(earned / total, message)
-
-
-@dataclass(frozen=True)
-class NoSecondResult:
-    """Returned.again when there is no second result: `why` is "" when none was asked for (a call
-    that no check of unchanged arguments judges, copies passed, a random generator among the
-    arguments), else what became of the one asked for ("raised ValueError", "gave none")."""
-    why: str = ""
-
-
-NOT_ASKED = NoSecondResult()
-
-
-@dataclass(frozen=True)
-class Returned:
-    """One call of a student function, as the grader decoded it.
-
-    status: "returned", "raised", "not_implemented", "missing" (no such name in the notebook),
-    "timeout" or "crashed" (the kernel gave no report)."""
-    status: str
-    value: Any = None
-    args_after: Any = None
-    message: str = ""
-    error_type: str = ""
-    # the first case of a request is called twice on the same objects: the second result, decoded,
-    # or a NoSecondResult
-    again: Any = NOT_ASKED
 
 
 @dataclass(frozen=True)

@@ -135,8 +135,8 @@ def _load_unit(out: Path, job: UnitJob, course) -> dict | None:
 
 def sandbox_status(mode: str) -> tuple[bool, str]:
     """(isolate, one line saying what the kernels run in) for a --sandbox mode."""
-    from autograder.grade import sandbox
-    from autograder.grade.kernel import SandboxUnavailable
+    from autograder.kernel import sandbox
+    from autograder.kernel.boundary import SandboxUnavailable
 
     if mode not in ("required", "auto", "off"):
         raise ValueError(f"--sandbox {mode}: use required, auto or off")

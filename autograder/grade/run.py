@@ -9,10 +9,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from autograder.checks import decode_replies, run_check
-from autograder.checks.core import Returned
+from autograder.checks import run_check
 from autograder.course import Course
-from autograder.grade.kernel import StudentKernel
+from autograder.kernel.boundary import Returned, StudentKernel, decode_replies
 from autograder.grade.rebuild import graded_cells, student_code_cells
 
 MAX_RESTARTS = 3

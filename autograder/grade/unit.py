@@ -210,7 +210,7 @@ def grade_unit(job: UnitJob) -> dict:
 
 
 def _unsandboxed(job: UnitJob) -> bool:
-    from autograder.grade import sandbox
+    from autograder.kernel import sandbox
 
     return not job.isolate or bool(sandbox.probe())
 

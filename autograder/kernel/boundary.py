@@ -1,11 +1,24 @@
-"""The student's kernel: started in the sandbox, one cell at a time, with time and output limits.
+"""The boundary between the student's code and the grader, in one file.
 
-This module only runs code and reports what happened (plain data: status, capped text, error
-name); it decides nothing about scores."""
+Everything that crosses it passes through here, in this order:
+1. launch: `StudentKernel` starts an ipykernel in the bubblewrap sandbox (`kernel/sandbox.py`) and
+   runs the student's cells one at a time, with time and output limits;
+2. requests: `StudentKernel.call` sends the grader's requests inside the code of an
+   execute_request, together with the text of `kernel/inside.py`, the only grading code that
+   runs in the kernel;
+3. replies: come back as a display_data message of their own mime type on the kernel's own
+   channel (no file, no path the kernel could plant), capped at MAX_MESSAGE before decoding;
+4. decoding: `decode` turns the JSON into numpy objects, validating every dtype and shape and
+   never unpickling or evaluating; `decode_replies` turns a report into one `Returned` per case;
+   `clean_text` makes every text from the kernel safe for nbgrader, a gradebook and a page.
+
+Nothing here decides a score: the checks (`autograder/checks/`) judge the `Returned` values in the
+grading process. Both `grade/` and `checks/` reach the kernel only through this module."""
 from __future__ import annotations
 
 import base64
 import json
+import re
 import os
 import pickle
 import queue
@@ -15,19 +28,20 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
+import numpy as np
 import zmq
 from jupyter_client import KernelManager
 from jupyter_client.utils import run_sync
 
-from autograder.grade import kernel_side
-from autograder.grade import sandbox as sandbox_mod
-from autograder.grade.plaindata import clean_text
+from autograder.kernel import inside
+from autograder.kernel import sandbox as sandbox_mod
 
 MAX_MESSAGE = 128 * 2**20  # bytes of one message from the kernel (zmq drops bigger ones unread)
 PROCESSES = 64             # RLIMIT_NPROC of a kernel's own uid (threads count)
-REPLY_MIME = kernel_side.REPLY_MIME
+REPLY_MIME = inside.REPLY_MIME
 
 
 def _traversable(folder: str) -> bool:
@@ -44,7 +58,7 @@ def _traversable(folder: str) -> bool:
 class SandboxUnavailable(RuntimeError):
     """--sandbox required, and bubblewrap cannot run here."""
 
-KERNEL_SIDE_SOURCE = Path(kernel_side.__file__).read_text()
+INSIDE_SOURCE = Path(inside.__file__).read_text()
 
 # Run in the kernel at start: each cell's output is cut at the limit inside the kernel, so a
 # flood of prints costs CPU time (stopped by the cell timeout), not the grader's memory or the
@@ -87,11 +101,11 @@ class CellRun:
     evalue: str = ""
     truncated: bool = False
     seconds: float = 0.0
-    reply: str | None = None  # the last REPLY_MIME text the request published (kernel_side.run)
+    reply: str | None = None  # the last REPLY_MIME text the request published (inside.run)
 
 
 class SandboxedKernelManager(KernelManager):
-    """An ipykernel started through autograder.grade.sandbox (bubblewrap, limits, clean env)."""
+    """An ipykernel started through autograder.kernel.sandbox (bubblewrap, limits, clean env)."""
 
     sandbox_spec: dict = {}
 
@@ -100,7 +114,7 @@ class SandboxedKernelManager(KernelManager):
         # use Agg (MPLBACKEND) and are not needed for grading
         kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file,
                   "--HistoryManager.enabled=False"]
-        return [sys.executable, "-m", "autograder.grade.sandbox", json.dumps(self.sandbox_spec), "--", *kernel]
+        return [sys.executable, "-m", "autograder.kernel.sandbox", json.dumps(self.sandbox_spec), "--", *kernel]
 
     async def _async_interrupt_kernel(self) -> None:
         # a message on the control channel: the kernel is in its own session and PID namespace,
@@ -171,7 +185,7 @@ class StudentKernel:
             self._context = None
             raise
         self.km, self.kc = km, kc
-        self.run(OUTPUT_CAP.format(limit=self.output_limit, reserve=kernel_side.RESERVE), 30)
+        self.run(OUTPUT_CAP.format(limit=self.output_limit, reserve=inside.RESERVE), 30)
 
     def _lock(self, sockets: str, km) -> None:
         """Once the kernel has bound its sockets (before any student code), their folder becomes
@@ -313,14 +327,14 @@ class StudentKernel:
         return False
 
     def call(self, requests: list[dict], timeout: float) -> tuple[list | None, CellRun]:
-        """Ask the kernel to call student functions (see kernel_side); (raw JSON replies, the run).
+        """Ask the kernel to call student functions (see kernel/inside.py); (raw JSON replies, the run).
 
         The request travels inside the code of an execute_request, the reply comes back as a
         display_data message of its own mime type on the same channel: no file, no path."""
         self._n += 1
         payload = base64.b64encode(pickle.dumps(requests)).decode("ascii")
         code = ("(lambda __ns: (exec(compile({src!r}, '<autograder>', 'exec'), __g := {{'__name__': '__autograder__'}}),"
-                " __g['run'](__ns, {req!r})))(globals())").format(src=KERNEL_SIDE_SOURCE, req=payload)
+                " __g['run'](__ns, {req!r})))(globals())").format(src=INSIDE_SOURCE, req=payload)
         run = self.run(code, timeout)
         replies = None
         if run.reply is not None and len(run.reply) <= MAX_MESSAGE:
@@ -330,3 +344,180 @@ class StudentKernel:
                 replies = None
         run.reply = None
         return replies, run
+
+
+# --- what comes back: plain data, decoded and validated in the grader --------------------------
+# Untrusted JSON: never unpickled, never evaluated; every dtype and shape checked; anything
+# unexpected becomes Unsupported, which no check accepts; decoding never raises.
+
+MAX_ENTRIES = 50_000_000  # entries of one decoded array
+_CONTROL = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text, limit: int = 2000, *, keep_newlines: bool = True) -> str:
+    """Text from the kernel made safe for nbgrader, a gradebook and a page: a str, valid UTF-8
+    (lone surrogates become U+FFFD), no control or bidi characters (newlines and tabs kept), at
+    most `limit` characters."""
+    if not isinstance(text, str):
+        return ""
+    text = text[: limit * 2]
+    text = _CONTROL.sub("\ufffd", text if keep_newlines else text.replace("\n", " ").replace("\t", " "))
+    return text[:limit]
+
+
+ALLOWED_DTYPES = {"<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "|u1", "|b1", "<u8", "<u4", "<u2"}
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A value the kernel could not report as plain data (a lying object, a custom class...)."""
+    type: str
+
+    def __repr__(self) -> str:
+        return f"<{self.type}>"
+
+
+class Callable_:
+    """A function that the kernel reported (only arguments may hold one)."""
+
+    def __repr__(self) -> str:
+        return "<function>"
+
+
+def decode(obj, depth: int = 0):
+    """Never raises: anything malformed, however forged, is Unsupported."""
+    try:
+        return _decode(obj, depth)
+    except Exception:  # noqa: BLE001 - a forged report must not reach the checks as an error
+        return Unsupported("malformed report")
+
+
+def _decode(obj, depth: int = 0):
+    if depth > 10 or not isinstance(obj, dict):
+        return Unsupported("malformed report")
+    t = obj.get("t")
+    if t == "none":
+        return None
+    if t == "bool":
+        return bool(obj.get("v"))
+    if t == "int":
+        v = obj.get("v")
+        return int(v) if type(v) is int and abs(v) < 2**63 else Unsupported("malformed int")
+    if t == "float":
+        try:
+            v = float(obj.get("v"))
+        except (TypeError, ValueError):
+            return Unsupported("malformed float")
+        return np.float32(v) if obj.get("dtype") == "float32" else float(v)
+    if t == "str":
+        v = obj.get("v")
+        return clean_text(v, 10_000) if isinstance(v, str) else Unsupported("malformed str")
+    if t == "ndarray":
+        return _decode_array(obj)
+    if t in ("tuple", "list"):
+        items = obj.get("items")
+        if not isinstance(items, list):
+            return Unsupported("malformed sequence")
+        values = [_decode(item, depth + 1) for item in items]
+        return tuple(values) if t == "tuple" else values
+    if t == "dict":
+        items = obj.get("items")
+        if not isinstance(items, list):
+            return Unsupported("malformed dict")
+        out = {}
+        for pair in items:
+            if not (isinstance(pair, list) and len(pair) == 2):
+                return Unsupported("malformed dict")
+            key = _decode(pair[0], depth + 1)
+            if not isinstance(key, (str, int)):
+                return Unsupported("dict with non-string keys")
+            out[key] = _decode(pair[1], depth + 1)
+        return out
+    if t == "callable":
+        return Callable_()
+    if t == "unsupported":
+        return Unsupported(clean_text(str(obj.get("type", "unknown")), 100, keep_newlines=False))
+    return Unsupported("malformed report")
+
+
+def _decode_array(obj) -> np.ndarray | Unsupported:
+    dtype, shape, b64 = obj.get("dtype"), obj.get("shape"), obj.get("b64")
+    if dtype not in ALLOWED_DTYPES or not isinstance(shape, list) or not isinstance(b64, str):
+        return Unsupported("malformed array")
+    if len(shape) > 8 or not all(type(n) is int and 0 <= n <= MAX_ENTRIES for n in shape):
+        return Unsupported("malformed array shape")
+    if len(b64) > MAX_ENTRIES * 12:
+        return Unsupported("array too large")
+    try:
+        raw = base64.b64decode(b64, validate=True)
+    except ValueError:
+        return Unsupported("malformed array data")
+    dt = np.dtype(dtype)
+    count = 1
+    for n in shape:  # Python ints: a shape claiming 2**64 entries does not overflow
+        count *= n
+    if count > MAX_ENTRIES or count * dt.itemsize != len(raw):
+        return Unsupported("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+
+
+@dataclass(frozen=True)
+class NoSecondResult:
+    """Returned.again when there is no second result: `why` is "" when none was asked for (a call
+    that no check of unchanged arguments judges, copies passed, a random generator among the
+    arguments), else what became of the one asked for ("raised ValueError", "gave none")."""
+    why: str = ""
+
+
+NOT_ASKED = NoSecondResult()
+
+
+@dataclass(frozen=True)
+class Returned:
+    """One call of a student function, as the grader decoded it.
+
+    status: "returned", "raised", "not_implemented", "missing" (no such name in the notebook),
+    "timeout" or "crashed" (the kernel gave no report)."""
+    status: str
+    value: Any = None
+    args_after: Any = None
+    message: str = ""
+    error_type: str = ""
+    # the first case of a request is called twice on the same objects: the second result, decoded,
+    # or a NoSecondResult
+    again: Any = NOT_ASKED
+
+
+def decode_reply(reply, asked_again: bool = False) -> Returned:
+    """One case of the kernel's JSON report as a Returned, every value decoded and validated.
+    `asked_again`: the grader asked for a second call of this case; a report without its result
+    says it gave none (the grader, not the report, decides whether there was one)."""
+    if not isinstance(reply, dict):
+        return Returned("crashed", message="malformed report")
+    status = reply.get("status")
+    if status == "returned":
+        args_after = decode(reply.get("args_after")) if "args_after" in reply else None
+        again = NOT_ASKED
+        if asked_again and "again" in reply:
+            again = decode(reply["again"])
+        elif asked_again:
+            raised = clean_text(reply.get("again_raised", ""), 100, keep_newlines=False)
+            again = NoSecondResult(f"raised {raised}" if raised else "gave no result")
+        return Returned("returned", value=decode(reply.get("value")), args_after=args_after, again=again)
+    if status in ("raised", "not_implemented"):
+        return Returned(status, message=clean_text(reply.get("message", ""), 500),
+                        error_type=clean_text(reply.get("type", ""), 100, keep_newlines=False))
+    if status == "missing":
+        return Returned("missing")
+    return Returned("crashed", message="malformed report")
+
+
+def decode_replies(requests: list[dict], replies) -> list[list[Returned]]:
+    out = []
+    for i, request in enumerate(requests):
+        n = len(request["cases"])
+        got = replies[i] if isinstance(replies, list) and i < len(replies) and isinstance(replies[i], list) else []
+        row = [decode_reply(r, asked_again=j < request.get("again", 0)) for j, r in enumerate(got[:n])]
+        row += [Returned("crashed", message="no report")] * (n - len(row))
+        out.append(row)
+    return out

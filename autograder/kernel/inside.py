@@ -119,4 +119,4 @@ def run(namespace, request_b64):
 
 
 if __name__ == "__main__":  # pragma: no cover - the grader sends this module's text instead
-    sys.exit("kernel_side is executed by the grader inside the student's kernel")
+    sys.exit("inside.py is executed by the grader inside the student's kernel")

@@ -1,4 +1,4 @@
-"""Start the student's kernel in a bubblewrap sandbox: `python -m autograder.grade.sandbox SPEC -- KERNEL ARGV`.
+"""Start the student's kernel in a bubblewrap sandbox: `python -m autograder.kernel.sandbox SPEC -- KERNEL ARGV`.
 
 The grader's KernelManager runs this launcher; it exec's `bwrap`, which exec's the kernel. In order:
 1. resource limits (setrlimit, inherited by bwrap and everything in the sandbox): address space
