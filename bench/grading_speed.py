@@ -221,7 +221,7 @@ def profile_units(course, labs: list[str], work: Path) -> dict[str, dict[str, fl
     for lab in labs:
         right = next((c for c in lab_cases(lab) if c.name == "right"), lab_cases(lab)[0])
         corpus.write_submission(right, work / "submitted" / "student" / lab)
-        template = gradebook.template(course, lab, work / "units")
+        template = gradebook.template(course, [lab], work / "units")
         job = UnitJob(student="student", lab=lab, submissions=str(work / "submitted"),
                       course_toml=str(course.root / "course.toml"), secret=course.secret,
                       hide=(str(course.root),), template_db=str(template))
@@ -242,7 +242,7 @@ def fixed_costs(course, labs: list[str], work: Path, results_from: Path) -> dict
 
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    t_templates = sum(timed(gradebook.template, course, lab, work)[0] for lab in labs)
+    t_templates, _ = timed(gradebook.template, course, labs, work / ".units")  # where a run keeps it
     results = [json.loads(p.read_text()) for p in sorted((results_from / ".units").glob("*/*.json"))]
     t_write, _ = timed(pipeline.write_class, work, results, course)
     imports = "import autograder.grade.unit, autograder.grade.preprocessors, nbgrader.converters"

@@ -379,3 +379,33 @@ def test_does_regrading_an_unchanged_student_grade_nothing_and_keep_the_tables(g
     assert (summary.reused, [r["student"] for r in summary.results]) == (1, ["ada_late"])
     for table in ("grades.csv", "cells.csv"):
         assert (out / table).read_bytes() == (graded / table).read_bytes(), table
+
+
+def test_does_a_source_notebook_edited_between_runs_get_a_new_gradebook_template(tmp_path):
+    """The template gradebook (the labs' cells) is kept in OUT/.units between runs: an instructor who
+    adds a graded cell to source/ and regrades must get it, never the last run's template."""
+    from nbgrader.api import Gradebook
+
+    from autograder.grade import gradebook
+
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(course_mod.COURSE_TOML, root / "course.toml")
+    shutil.copytree(course_mod.ROOT / "source", root / "source")
+    course = course_mod.load(root / "course.toml", secret="test")
+    units = tmp_path / "out" / ".units"
+    before = gradebook.template(course, [LAB], units)
+    assert gradebook.template(course, [LAB], units) == before  # built once per content
+
+    path = course.lab(LAB).source_notebook(course.root)
+    nb = nbformat.read(path, as_version=4)
+    cell = nbformat.v4.new_markdown_cell("YOUR ANSWER HERE")
+    cell.metadata["nbgrader"] = {"grade": True, "solution": True, "locked": False, "points": 1,
+                                 "grade_id": "added_between_runs", "schema_version": 3}
+    nb.cells.append(cell)
+    nbformat.write(nb, path)
+    after = gradebook.template(course, [LAB], units)
+    assert after != before
+    with Gradebook(f"sqlite:///{after}", course.id) as gb:
+        names = {c.name for c in gb.find_notebook(LAB, LAB).grade_cells}
+    assert "added_between_runs" in names

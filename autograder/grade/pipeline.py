@@ -257,9 +257,10 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
             summary.reused += 1
         else:
             todo.append(job)
-    # a lab's gradebook template only when one of its units is graded (a resumed run skips them)
-    templates = {lab: str(gradebook.template(course, lab, work)) for lab in sorted({job.lab for job in todo})}
-    todo = [replace(job, template_db=templates[job.lab]) for job in todo]
+    # the gradebook template of the labs graded (none when a resumed run has nothing left to grade)
+    if todo:
+        template = str(gradebook.template(course, sorted({job.lab for job in todo}, key=course.lab_ids.index), work))
+        todo = [replace(job, template_db=template) for job in todo]
     bar = _progress(len(jobs), progress)
     bar.update(summary.reused)
     lines = progress and bar.disable

@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import course as course_mod
+from autograder.grade.gradebook import unsynced
 from autograder.grade.rebuild import graded_cells, rebuild, student_code_cells
 from autograder.grade.suspicious import scan
 
@@ -237,7 +238,7 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
     from nbgrader.api import Gradebook
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, LimitOutput, SaveAutoGrades
+    from nbgrader.preprocessors import AssignLatePenalties, LimitOutput, SaveAutoGrades
 
     from autograder.grade.preprocessors import RunAndCheck
     from autograder.nbgrader_config import config_for
@@ -256,8 +257,9 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
         cfg = config_for(course, db_url=f"sqlite:///{work}/gradebook.db", root=work)
         cfg.CourseDirectory.assignment_id = job.lab
         cfg.CourseDirectory.student_id = student_id
-        cfg.Autograde.autograde_preprocessors = [RunAndCheck, LimitOutput, SaveAutoGrades, AssignLatePenalties,
-                                                 CheckCellMetadata]
+        # nbgrader's CheckCellMetadata runs once, in its sanitizing pass: every cell's nbgrader
+        # metadata comes from source/ (rebuild), and RunAndCheck changes only outputs
+        cfg.Autograde.autograde_preprocessors = [RunAndCheck, LimitOutput, SaveAutoGrades, AssignLatePenalties]
         cfg.RunAndCheck.course_toml = job.course_toml
         cfg.RunAndCheck.secret = job.secret
         cfg.RunAndCheck.hide = list(job.hide) + [str(work)]
@@ -265,7 +267,8 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
         cfg.Application.log_level = "CRITICAL"
         converter = Autograde(coursedir=CourseDirectory(config=cfg), config=cfg)
         converter.log.setLevel(logging.CRITICAL)
-        converter.start()
+        with unsynced():  # the private gradebook is a scratch file
+            converter.start()
         graded_path = work / "autograded" / student_id / job.lab / f"{job.lab}.ipynb"
         graded_nb = nbformat.read(graded_path, as_version=4)
         _keep_autograded(job, graded_path)
