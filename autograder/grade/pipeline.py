@@ -29,7 +29,7 @@ from typing import Callable
 from autograder import course as course_mod
 from autograder.grade import feedback, gradebook, tables
 from autograder.grade.lateness import read_extensions
-from autograder.grade.unit import UnitJob, fingerprint, grade_unit
+from autograder.grade.unit import UnitJob, fingerprint, grade_unit, warm_up
 
 
 @dataclass
@@ -257,15 +257,17 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
             summary.reused += 1
         else:
             todo.append(job)
-    # the gradebook template of the labs graded (none when a resumed run has nothing left to grade)
-    if todo:
-        template = str(gradebook.template(course, sorted({job.lab for job in todo}, key=course.lab_ids.index), work))
-        todo = [replace(job, template_db=template) for job in todo]
+
+    def with_template(batch: list[UnitJob]) -> list[UnitJob]:
+        """The gradebook template of the labs graded, built while the workers start."""
+        template = str(gradebook.template(course, sorted({job.lab for job in batch}, key=course.lab_ids.index), work))
+        return [replace(job, template_db=template) for job in batch]
+
     bar = _progress(len(jobs), progress)
     bar.update(summary.reused)
     lines = progress and bar.disable
     failures = 0
-    for result in _grade_all(todo, workers, course):
+    for result in _grade_all(todo, workers, course, prepare=with_template):
         save_unit(out, result)
         summary.results.append(result)
         failures += result["status"] not in ("ok",)
@@ -315,10 +317,11 @@ def refresh(out: str | Path, course) -> list[dict]:
     return _write_derived(out, [r for r in results if r["lab"] in course.lab_ids], course)
 
 
-def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit):
+def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit, prepare=None):
     """Yield each unit's result as it finishes. A worker process that dies (the grader's own
     memory, a signal) breaks the pool: the units it did not finish are retried in a fresh pool,
-    once; a unit that breaks it again is reported as an error, and the class goes on."""
+    once; a unit that breaks it again is reported as an error, and the class goes on.
+    `prepare(jobs) -> jobs` runs here while the first pool's workers start and import."""
     context = multiprocessing.get_context("spawn")
     batches = [todo] if todo else []  # nothing to grade (every unit saved and unchanged): no pool
     first = True
@@ -327,6 +330,10 @@ def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit):
         if not batch:  # a resumed class with nothing left to grade
             continue
         with ProcessPoolExecutor(max_workers=min(workers, len(batch)), mp_context=context) as pool:
+            if first and prepare is not None:
+                for _ in range(min(workers, len(batch))):
+                    pool.submit(warm_up)  # each submit starts a worker, which imports meanwhile
+                batch = prepare(batch)
             futures = {pool.submit(grade, job): job for job in batch}
             for future in as_completed(futures):
                 job = futures[future]

@@ -210,6 +210,13 @@ def grade_unit(job: UnitJob) -> dict:
     return _total(result)
 
 
+def warm_up() -> None:
+    """A worker's imports, done while the grading process builds the gradebook template."""
+    import nbgrader.converters  # noqa: F401
+
+    import autograder.grade.preprocessors  # noqa: F401
+
+
 def _unsandboxed(job: UnitJob) -> bool:
     from autograder.kernel import sandbox
 
@@ -238,7 +245,8 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
     from nbgrader.api import Gradebook
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import AssignLatePenalties, LimitOutput, SaveAutoGrades
+    from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, LimitOutput, OverwriteCells,
+                                        OverwriteKernelspec, SaveAutoGrades)
 
     from autograder.grade.preprocessors import RunAndCheck
     from autograder.nbgrader_config import config_for
@@ -257,8 +265,11 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
         cfg = config_for(course, db_url=f"sqlite:///{work}/gradebook.db", root=work)
         cfg.CourseDirectory.assignment_id = job.lab
         cfg.CourseDirectory.student_id = student_id
-        # nbgrader's CheckCellMetadata runs once, in its sanitizing pass: every cell's nbgrader
-        # metadata comes from source/ (rebuild), and RunAndCheck changes only outputs
+        # nbgrader's pipeline without its CheckCellMetadata (twice per notebook, 0.1 s each here:
+        # jsonschema checks the schema itself again for every cell): every cell's nbgrader metadata
+        # is source/'s (rebuild), validated when this run's gradebook template was generated from
+        # the same notebooks, and RunAndCheck changes only outputs
+        cfg.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells]
         cfg.Autograde.autograde_preprocessors = [RunAndCheck, LimitOutput, SaveAutoGrades, AssignLatePenalties]
         cfg.RunAndCheck.course_toml = job.course_toml
         cfg.RunAndCheck.secret = job.secret
