@@ -52,11 +52,12 @@ def test_does_a_killed_run_resume_and_end_with_every_row(tmp_path):
     # its own TMPDIR: a grader killed mid-notebook cannot remove its working folder, and the test's
     # folder goes with the test
     (tmp_path / "tmp").mkdir()
-    if os.geteuid() == 0 and shutil.which("unshare"):
-        # and its own /dev/shm: multiprocessing's semaphores of a SIGKILLed grader are never
-        # unlinked (its resource tracker dies with it), and would stay in the machine's /dev/shm
-        cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-               'mount -t tmpfs -o size=256m tmpfs /dev/shm && exec "$@"', "sh", *cmd]
+    # and its own /dev/shm where it can: multiprocessing's semaphores of a SIGKILLed grader are
+    # never unlinked (its resource tracker dies with it), and would stay in the machine's /dev/shm
+    private_shm = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                   'mount -t tmpfs -o size=256m tmpfs /dev/shm && exec "$@"', "sh"]
+    if os.geteuid() == 0 and shutil.which("unshare") and subprocess.run([*private_shm, "true"]).returncode == 0:
+        cmd = [*private_shm, *cmd]
     proc = subprocess.Popen(cmd, start_new_session=True, env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
     units = out / ".units"
     deadline = time.monotonic() + 120
