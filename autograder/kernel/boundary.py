@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import os
 import pickle
 import queue
+import re
 import shutil
 import stat
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import zmq
@@ -57,6 +57,7 @@ def _traversable(folder: str) -> bool:
 
 class SandboxUnavailable(RuntimeError):
     """--sandbox required, and bubblewrap cannot run here."""
+
 
 INSIDE_SOURCE = Path(inside.__file__).read_text()
 
