@@ -3,7 +3,7 @@
 Everything that crosses it passes through here, in this order:
 1. launch: `StudentKernel` starts an ipykernel in the bubblewrap sandbox (`kernel/sandbox.py`) and
    runs the student's cells one at a time, with time and output limits;
-2. requests: `StudentKernel.call` sends the grader's requests inside the code of an
+2. requests: `StudentKernel.call` sends the grader's requests in the content of an
    execute_request, together with the text of `kernel/inside.py`, the only grading code that
    runs in the kernel;
 3. replies: come back as a display_data message of their own mime type on the kernel's own
@@ -60,6 +60,10 @@ class SandboxUnavailable(RuntimeError):
 
 
 INSIDE_SOURCE = Path(inside.__file__).read_text()
+# the code of a call: inside.py's text and the requests come in the request's content
+CALL_CODE = ("(lambda __ns, __req: (exec(compile(__req['inside'], '<autograder>', 'exec'),"
+             " __g := {'__name__': '__autograder__'}), __g['run'](__ns, __req['requests'])))"
+             "(globals(), __import__('IPython').get_ipython().kernel.get_parent('shell')['content']['autograder']);")
 
 # Run in the kernel at start: each cell's output is cut at the limit inside the kernel, so a
 # flood of prints costs CPU time (stopped by the cell timeout), not the grader's memory or the
@@ -251,12 +255,18 @@ class StudentKernel:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     # running code ------------------------------------------------------------------------------
-    def run(self, code: str, timeout: float) -> CellRun:
-        """Execute `code`; stop it at `timeout` seconds (interrupt, then restart if it will not stop)."""
+    def run(self, code: str, timeout: float, attached: dict | None = None) -> CellRun:
+        """Execute `code`; stop it at `timeout` seconds (interrupt, then restart if it will not stop).
+        `attached`: more fields of the execute_request's content (the code reads them from its
+        parent message), which IPython neither transforms nor echoes as it does the code."""
         started = time.monotonic()
         if not self.alive():
             return CellRun("died", ename="KernelDied", evalue="the kernel was not running")
-        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
+        content = {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                   "allow_stdin": False, "stop_on_error": False, **(attached or {})}
+        request = self.kc.session.msg("execute_request", content)
+        self.kc.shell_channel.send(request)
+        msg_id = request["header"]["msg_id"]
         deadline = started + timeout
         run = CellRun("ok")
         kept = 0
@@ -330,13 +340,13 @@ class StudentKernel:
     def call(self, requests: list[dict], timeout: float) -> tuple[list | None, CellRun]:
         """Ask the kernel to call student functions (see kernel/inside.py); (raw JSON replies, the run).
 
-        The request travels inside the code of an execute_request, the reply comes back as a
-        display_data message of its own mime type on the same channel: no file, no path."""
+        The request travels in the content of an execute_request (beside a short code that reads
+        it from there: IPython's handling of a megabyte of code took 0.4 s), the reply comes back
+        as a display_data message of its own mime type on the same channel: no file, no path."""
         self._n += 1
-        payload = base64.b64encode(pickle.dumps(requests)).decode("ascii")
-        code = ("(lambda __ns: (exec(compile({src!r}, '<autograder>', 'exec'), __g := {{'__name__': '__autograder__'}}),"
-                " __g['run'](__ns, {req!r})))(globals())").format(src=INSIDE_SOURCE, req=payload)
-        run = self.run(code, timeout)
+        attached = {"autograder": {"inside": INSIDE_SOURCE,
+                                   "requests": base64.b64encode(pickle.dumps(requests)).decode("ascii")}}
+        run = self.run(CALL_CODE, timeout, attached)
         replies = None
         if run.reply is not None and len(run.reply) <= MAX_MESSAGE:
             try:
