@@ -49,22 +49,28 @@ def test_does_a_killed_run_resume_and_end_with_every_row(tmp_path):
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--labs", LAB,
            "--workers", "1", "--quiet", "--course", str(course_toml_for_tests())]
-    # its own TMPDIR: a grader killed mid-notebook cannot remove its working folder, and the test's
-    # folder goes with the test
-    (tmp_path / "tmp").mkdir()
-    # and its own /dev/shm where it can: multiprocessing's semaphores of a SIGKILLed grader are
-    # never unlinked (its resource tracker dies with it), and would stay in the machine's /dev/shm
-    private_shm = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-                   'mount -t tmpfs -o size=256m tmpfs /dev/shm && exec "$@"', "sh"]
+    # its own TMPDIR, removed at the end: a grader killed mid-notebook cannot remove its kernels'
+    # working folders (one each for the kernel in use and the next one, booting); traversable, or
+    # the kernels' folders go to /tmp (bwrap must reach them as the kernel's uid)
+    private_tmp = Path(tempfile.mkdtemp(prefix="agkilled-", dir="/tmp"))
+    private_tmp.chmod(0o711)
+    # and its own /dev/shm and PID namespace where it can: multiprocessing's semaphores of a
+    # SIGKILLed grader are never unlinked (its resource tracker dies with it), and would stay in the
+    # machine's /dev/shm; the kernels its workers leave (bwrap dies with its parent) are reaped
+    # when the namespace ends, not left as zombies of whichever process is a subreaper here (this
+    # test process is one after the hostile-class test, and checks for them)
+    private_shm = ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation",
+                   "private", "sh", "-c", 'mount -t tmpfs -o size=256m tmpfs /dev/shm && exec "$@"', "sh"]
     if os.geteuid() == 0 and shutil.which("unshare") and subprocess.run([*private_shm, "true"]).returncode == 0:
         cmd = [*private_shm, *cmd]
-    proc = subprocess.Popen(cmd, start_new_session=True, env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
+    proc = subprocess.Popen(cmd, start_new_session=True, env={**os.environ, "TMPDIR": str(private_tmp)})
     units = out / ".units"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(units.glob("*/*.json"))) < 1:
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)  # the grader and its workers and kernels, mid-class
     proc.wait()
+    shutil.rmtree(private_tmp)
     done_before = len(list(units.glob("*/*.json")))
     assert 1 <= done_before < 4
     assert not (out / "gradebook.db").exists()

@@ -23,6 +23,7 @@ import pickle
 import queue
 import re
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -65,7 +66,7 @@ CALL_CODE = ("(lambda __ns, __req: (exec(compile(__req['inside'], '<autograder>'
              " __g := {'__name__': '__autograder__'}), __g['run'](__ns, __req['requests'])))"
              "(globals(), __import__('IPython').get_ipython().kernel.get_parent('shell')['content']['autograder']);")
 
-# Run in the kernel at start: each cell's output is cut at the limit inside the kernel, so a
+# Run in the kernel as it starts: each cell's output is cut at the limit inside the kernel, so a
 # flood of prints costs CPU time (stopped by the cell timeout), not the grader's memory or the
 # kernel's. IPython 9 also keeps every printed character in memory (its history "tee"), which
 # turns a print loop into a memory bomb: that copy is switched off. The grader caps what it
@@ -113,12 +114,14 @@ class SandboxedKernelManager(KernelManager):
     """An ipykernel started through autograder.kernel.sandbox (bubblewrap, limits, clean env)."""
 
     sandbox_spec: dict = {}
+    startup_code: str = ""  # run in the kernel as it starts (OUTPUT_CAP)
 
     def format_kernel_cmd(self, extra_arguments=None):
         # no eager matplotlib backend: it halves the kernel's start (1.1 s -> 0.6 s here); plots
         # use Agg (MPLBACKEND) and are not needed for grading
+        # the output cap runs while the kernel starts (IPKernelApp.exec_lines), before its first answer
         kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file,
-                  "--HistoryManager.enabled=False"]
+                  "--HistoryManager.enabled=False", f"--IPKernelApp.exec_lines={self.startup_code}"]
         return [sys.executable, "-m", "autograder.kernel.sandbox", json.dumps(self.sandbox_spec), "--", *kernel]
 
     async def _async_interrupt_kernel(self) -> None:
@@ -175,6 +178,7 @@ class StudentKernel:
         km.sandbox_spec = {**self.spec, "sockets": sockets, "home": home,
                            "connection_file": os.path.join(self.workdir, f"kernel{self._starts}.json")}
         km.connection_file = km.sandbox_spec["connection_file"]
+        km.startup_code = OUTPUT_CAP.format(limit=self.output_limit, reserve=inside.RESERVE)
         km.start_kernel()
         self._context = zmq.Context()
         self._context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)  # a bigger message drops the connection unread
@@ -190,7 +194,6 @@ class StudentKernel:
             self._context = None
             raise
         self.km, self.kc = km, kc
-        self.run(OUTPUT_CAP.format(limit=self.output_limit, reserve=inside.RESERVE), 30)
 
     def _lock(self, sockets: str, km) -> None:
         """Once the kernel has bound its sockets (before any student code), their folder becomes
@@ -208,6 +211,12 @@ class StudentKernel:
             self.kc.stop_channels()
         if self.km is not None:
             process = getattr(self.km.provisioner, "process", None)
+            if process is not None:  # killed (its process group, as jupyter_client does) and waited
+                try:                 # for here: jupyter_client polls every 0.1 s
+                    os.killpg(os.getpgid(process.pid), signal.SIGKILL)
+                    process.wait(5)
+                except Exception:  # noqa: BLE001 - shutdown_kernel below tries again
+                    pass
             try:
                 self.km.shutdown_kernel(now=True)
             except Exception:  # noqa: BLE001 - it may be dead already
