@@ -49,9 +49,8 @@ def test_does_a_killed_run_resume_and_end_with_every_row(tmp_path):
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--labs", LAB,
            "--workers", "1", "--quiet", "--course", str(course_toml_for_tests())]
-    # its own TMPDIR, removed at the end: a grader killed mid-notebook cannot remove its kernels'
-    # working folders (one each for the kernel in use and the next one, booting); traversable, or
-    # the kernels' folders go to /tmp (bwrap must reach them as the kernel's uid)
+    # its own TMPDIR, removed at the end: a grader killed mid-notebook cannot remove its kernel's
+    # working folder; traversable, or that folder goes to /tmp (bwrap must reach it as the kernel's uid)
     private_tmp = Path(tempfile.mkdtemp(prefix="agkilled-", dir="/tmp"))
     private_tmp.chmod(0o711)
     # and its own /dev/shm and PID namespace where it can: multiprocessing's semaphores of a

@@ -289,6 +289,14 @@ def test_does_sandbox_required_refuse_without_bubblewrap(monkeypatch):
         StudentKernel(memory_mb=100, file_size_mb=1, output_limit_kb=1, hide=[], sandbox="required")
 
 
+def test_is_the_output_cap_in_force_before_the_first_cell():
+    # it runs as the kernel starts (IPKernelApp.exec_lines), where a failure would only be logged
+    with StudentKernel(memory_mb=2048, file_size_mb=1, output_limit_kb=4, hide=[str(course_mod.ROOT)]) as k:
+        first = k.run("import sys; print(type(sys.stdout).__name__, type(sys.stderr).__name__, "
+                      "'__autograder_reserve' in sys.__dict__)", 10)
+    assert first.stdout.strip() == "Capped Capped True"
+
+
 def test_are_output_and_file_size_capped(kernel):
     run = kernel.run("print('x' * 100_000)", 10)
     assert run.truncated and len(run.stdout) == 4 * 1024

@@ -165,7 +165,6 @@ class StudentKernel:
         self.kc = None
         self.restarts = 0
         self._starts = 0
-        self._n = 0
 
     # lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -211,9 +210,9 @@ class StudentKernel:
             self.kc.stop_channels()
         if self.km is not None:
             process = getattr(self.km.provisioner, "process", None)
-            if process is not None:  # killed (its process group, as jupyter_client does) and waited
-                try:                 # for here: jupyter_client polls every 0.1 s
-                    os.killpg(os.getpgid(process.pid), signal.SIGKILL)
+            if process is not None:  # killed (its process group: it leads its own session, as jupyter_client
+                try:                 # starts it) and waited for here: jupyter_client polls every 0.1 s
+                    os.killpg(process.pid, signal.SIGKILL)  # never the grader's own group
                     process.wait(5)
                 except Exception:  # noqa: BLE001 - shutdown_kernel below tries again
                     pass
@@ -352,7 +351,6 @@ class StudentKernel:
         The request travels in the content of an execute_request (beside a short code that reads
         it from there: IPython's handling of a megabyte of code took 0.4 s), the reply comes back
         as a display_data message of its own mime type on the same channel: no file, no path."""
-        self._n += 1
         attached = {"autograder": {"inside": INSIDE_SOURCE,
                                    "requests": base64.b64encode(pickle.dumps(requests)).decode("ascii")}}
         run = self.run(CALL_CODE, timeout, attached)
