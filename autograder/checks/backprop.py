@@ -6,7 +6,8 @@ A backward pass is judged in three steps:
 2. Backprop is recognised by its cost: on a network of about 10^5 parameters, timed on the
    grader's clock, the call must take far less than the forward passes that numerical
    differentiation needs (one per parameter, two for central differences), in whatever form:
-   around the cache or from X, forward, central or complex step. Backprop costs about two
+   around the cache or from X, forward, central or complex step. The call is stopped at the
+   budget and, if it ran over, timed once more. Backprop costs about two
    forward passes, whether it reads the activations from the cache or recomputes them from
    cache["X"] (both are backprop, shared/LABS.md), even written with Python loops.
 3. Each parameter's gradient is a part of its own (partial credit): against the reference with
@@ -42,7 +43,7 @@ COST_SHAPE = {"n_in": 256, "n_hidden": 320, "n_out": 50}
 COST_FRACTION = 0.25
 COST_ALLOWANCE = 0.3  # seconds
 TRANSPORT_FACTOR = 4
-RETRY_WITHIN = 3  # a call over budget by less than this factor is timed once more
+ATTEMPTS = 2  # a call over budget is timed once more, so that a moment of load never fails backprop
 
 
 def describe(name: str, params: dict, T: np.ndarray) -> str:
@@ -87,19 +88,19 @@ def expect_backprop_cost(ctx: Context, name: str, ref: ModuleType, args: tuple) 
     Returns the call's Returned (its values are judged with the other cases)."""
     params, X = args[0], args[1]["X"]
     n_params = sum(v.size for v in params.values())
-    for attempt in range(2):  # a second try, so that a moment of load never fails backprop
+    for _ in range(ATTEMPTS):
         fwd = forward_seconds(ref, params, X)
         budget = COST_FRACTION * n_params * fwd + TRANSPORT_FACTOR * 2 * transport_seconds(params) + COST_ALLOWANCE
         start = time.perf_counter()
-        ret = ctx.call(name, [args], timeout=RETRY_WITHIN * budget + 1.0, again=0)[0]  # timed: once
+        # timed: once, and stopped at the budget: how far over it a call would have gone does not
+        # change the verdict, and a numerical derivative would take many budgets to finish
+        ret = ctx.call(name, [args], timeout=budget, again=0)[0]
         elapsed = time.perf_counter() - start
         if ret.status != "returned" and ret.status != "timeout":
             expect_returned(ret, f"{name} on a network of {n_params:,} parameters")
         if ret.status == "returned" and elapsed <= budget:
             return ret
-        if ret.status == "timeout" or elapsed > RETRY_WITHIN * budget:
-            break  # far over: not a moment of load
-    took = "ran past the time limit" if ret.status == "timeout" else f"took {elapsed:.2f} s"
+    took = "did not finish in time" if ret.status == "timeout" else f"took {elapsed:.2f} s"
     raise CheckFailed(
         f"{name} {took} on a network of {n_params:,} parameters with one case, where the budget was "
         f"{budget:.2f} s: backprop costs about two forward passes ({2 * fwd * 1e3:.2g} ms here), "
