@@ -83,6 +83,15 @@ def template(course: Course, labs: list[str], folder: Path) -> Path:
     return path
 
 
+def cell_names(gb) -> dict[str, str]:
+    """{cell id: cell name} of every cell in the gradebook, in one query. A grade's or comment's
+    `name` is an association proxy that loads its cell, one query per grade (and again after each
+    commit): reading the names here instead was most of writing and reading a class gradebook."""
+    from nbgrader.api import BaseCell
+
+    return dict(gb.db.query(BaseCell.id, BaseCell.name).all())
+
+
 def _synced(path: Path) -> None:
     with open(path, "rb+") as f:
         os.fsync(f.fileno())
@@ -150,6 +159,7 @@ def write_class_gradebook(course: Course, results: list[dict], db_path: Path,
     with unsynced(), Gradebook(f"sqlite:///{tmp}", course.id) as gb:
         for lab in labs:
             gb.update_or_create_assignment(lab, duedate=_naive_utc(course.lab(lab).due))
+        names = cell_names(gb)
         for result in results:
             student, lab = result["student"], result["lab"]
             gb.update_or_create_student(student)
@@ -169,31 +179,33 @@ def write_class_gradebook(course: Course, results: list[dict], db_path: Path,
             nb = gb.find_submission_notebook(lab, lab, student)
             scores = {c["grade_id"]: c for c in result["cells"]}
             for grade in nb.grades:
-                cell = scores.get(grade.name)
+                name = names[grade.cell_id]
+                cell = scores.get(name)
                 is_manual = cell is None or cell.get("manual")
                 grade.auto_score = None if is_manual else cell["score"]
                 grade.needs_manual_grade = bool(is_manual)
-                key = (student, lab, grade.name)
-                where = f"{student}/{lab}/{grade.name}"
-                if key in manual.scores and old.get(grade.name) and old.get(grade.name) == new.get(grade.name):
+                key = (student, lab, name)
+                where = f"{student}/{lab}/{name}"
+                if key in manual.scores and old.get(name) and old.get(name) == new.get(name):
                     grade.manual_score = manual.scores[key]
                     grade.needs_manual_grade = False
                 elif key in manual.scores:
                     grade.needs_manual_grade = True
-                    kept.outdated[where] = (f"{grade.name}: changed since a TA graded it "
+                    kept.outdated[where] = (f"{name}: changed since a TA graded it "
                                             f"({manual.scores[key]:g} of {grade.max_score:g}): grade it again")
                 elif where in manual.outdated:
                     grade.needs_manual_grade = True
                     kept.outdated[where] = manual.outdated[where]
             for comment in nb.comments:
-                key = (student, lab, comment.name)
+                name = names[comment.cell_id]
+                key = (student, lab, name)
                 if key not in manual.comments:
                     continue
-                if old.get(comment.name) and old.get(comment.name) == new.get(comment.name):
+                if old.get(name) and old.get(name) == new.get(name):
                     comment.manual_comment = manual.comments[key]
                 else:
-                    kept.outdated.setdefault(f"{student}/{lab}/{comment.name}", (
-                        f"{comment.name}: changed since a TA commented on it (\"{manual.comments[key][:200]}\"): "
+                    kept.outdated.setdefault(f"{student}/{lab}/{name}", (
+                        f"{name}: changed since a TA commented on it (\"{manual.comments[key][:200]}\"): "
                         f"read it again"))
             gb.db.commit()
             # nbgrader's own total and late penalty agree with grades.csv (`nbgrader export`)
@@ -242,12 +254,13 @@ def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:
     outdated = state.get("outdated", {})
     rows = []
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}", course.id) as gb:
+        names = cell_names(gb)
         for result in results:
             row = dict(result, flags=list(result["flags"]), notes=list(result["notes"]), comments={})
             try:
                 nb = gb.find_submission_notebook(result["lab"], result["lab"], result["student"])
-                grades = {g.name: g for g in nb.grades}
-                row["comments"] = {c.name: c.manual_comment for c in nb.comments if c.manual_comment}
+                grades = {names[g.cell_id]: g for g in nb.grades}
+                row["comments"] = {names[c.cell_id]: c.manual_comment for c in nb.comments if c.manual_comment}
             except MissingEntry:
                 grades = {}
             cells, needs = [], False

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import course as course_mod
-from autograder.grade.gradebook import unsynced
+from autograder.grade.gradebook import cell_names, unsynced
 from autograder.grade.rebuild import graded_cells, rebuild, student_code_cells
 from autograder.grade.suspicious import scan
 
@@ -242,7 +242,7 @@ def _keep_autograded(job: UnitJob, graded: Path) -> None:
 
 def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str | None) -> dict:
     """nbgrader's Autograde in a private course folder; scores read back from its gradebook."""
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Grade, Gradebook
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, LimitOutput, OverwriteCells,
@@ -295,7 +295,9 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
         cells = []
         with Gradebook(f"sqlite:///{work}/gradebook.db", course.id) as gb:
             submission = gb.find_submission_notebook(job.lab, job.lab, student_id)
-            scores = {g.name: (float(g.auto_score or 0.0), float(g.max_score)) for g in submission.grades}
+            names = cell_names(gb)
+            rows = gb.db.query(Grade.cell_id, Grade.auto_score, Grade.max_score).filter(Grade.notebook_id == submission.id)
+            scores = {names[cell]: (float(auto or 0.0), float(most)) for cell, auto, most in rows}
         for gid, pts in graded_cells(graded_nb):
             score, max_score = scores.get(gid, (0.0, pts))
             cells.append({"grade_id": gid, "score": score, "max_score": max_score, "passed": score >= max_score,
