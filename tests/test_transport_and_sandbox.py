@@ -196,6 +196,23 @@ def test_are_the_interpreter_and_virtualenv_read_only(kernel):
 
 
 @BWRAP
+def test_does_the_kernel_start_without_a_debugger_or_the_editable_hook(kernel):
+    # ipykernel looks for debugpy at start (0.15 s of every start); the sandbox shows its folder
+    # empty and read-only, and the package's editable-install .pth empty
+    masked = sandbox.masked_paths()
+    assert any(path.endswith("debugpy") and is_dir for path, is_dir in masked)
+    loaded = "import sys; print(sorted(m for m in sys.modules if m.startswith(('debugpy.', 'pydevd', '_pydevd'))))"
+    assert output(kernel, loaded) == "[]"  # ("debugpy" itself is an empty namespace)
+    assert output(kernel, "import importlib.util; print(importlib.util.find_spec('debugpy.server'))") == "None"
+    assert output(kernel, "import sys; print([f for f in sys.meta_path if 'editable' in repr(f)])") == "[]"
+    for path, is_dir in masked:
+        look = f"import os; print(os.listdir({path!r}))" if is_dir else f"print(repr(open({path!r}).read()))"
+        assert output(kernel, look) == ("[]" if is_dir else "''")
+        run = kernel.run(f"open({os.path.join(path, 'api.py') if is_dir else path!r}, 'w')", 10)
+        assert run.ename in ("OSError", "PermissionError"), run  # read-only: nothing can be planted there
+
+
+@BWRAP
 def test_can_the_kernel_not_replace_its_sockets_with_links(kernel):
     folder = os.path.dirname(kernel.km.ip)
     run = kernel.run(f"import os\nfor n in os.listdir({folder!r}):\n    os.replace('/tmp', os.path.join({folder!r}, n))", 10)

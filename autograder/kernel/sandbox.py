@@ -50,10 +50,12 @@ PR_SET_CHILD_SUBREAPER = 36
 
 # --- the sandbox -----------------------------------------------------------------------------
 def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int | None,
-               command: list[str], home_mb: int = TMPFS_MB) -> list[str]:
-    """bwrap's arguments: `binds` are (source, path inside) bound read-only; `sockets` is the one
-    host folder bound writable (the kernel's Jupyter sockets, locked by the grader once bound);
-    the home is bigger than the file size limit, so that a huge file meets that limit first."""
+               command: list[str], home_mb: int = TMPFS_MB, masked: list[tuple[str, int | None]] = ()) -> list[str]:
+    """bwrap's arguments: `binds` are (source, path inside) bound read-only; `masked` are paths
+    inside them that the kernel sees empty and read-only (masked_paths): a folder (None), or a
+    file read from an open fd of /dev/null; `sockets` is the one host folder bound writable (the
+    kernel's Jupyter sockets, locked by the grader once bound); the home is bigger than the file
+    size limit, so that a huge file meets that limit first."""
     args = [bwrap_path(),
             "--unshare-all", "--unshare-user", "--disable-userns",  # user, pid, mount, net, ipc, uts, cgroup
             "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--hostname", "sandbox",
@@ -69,6 +71,8 @@ def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int
             args += ["--ro-bind", path, path]
     for source, target in binds:
         args += ["--ro-bind", source, target]
+    for path, fd in masked:
+        args += ["--tmpfs", path, "--remount-ro", path] if fd is None else ["--ro-bind-data", str(fd), path]
     size = str(TMPFS_MB * 2**20)
     args += ["--proc", "/proc", "--dev", "/dev",
              "--size", size, "--tmpfs", "/dev/shm",
@@ -78,6 +82,21 @@ def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int
     if connection_fd is not None:
         args += ["--ro-bind-data", str(connection_fd), CONNECTION]
     return [*args, "--", *command]
+
+
+def masked_paths() -> list[tuple[str, bool]]:
+    """What the kernel's interpreter would load at every start and a grading kernel has no use
+    for: the debugger (ipykernel imports debugpy and pydevd at start when it finds them: 0.15 s of
+    each kernel's start here, and a debug channel nobody needs) and this package's editable-install
+    hook (a .pth file run at start, pointing at a folder the kernel cannot see anyway)."""
+    import glob
+    import importlib.util
+    import sysconfig
+
+    found = importlib.util.find_spec("debugpy")
+    paths = list(found.submodule_search_locations or []) if found else []
+    paths += glob.glob(os.path.join(sysconfig.get_paths()["purelib"], "__editable__.*.pth"))
+    return [(os.path.realpath(p), os.path.isdir(p)) for p in paths if os.path.exists(p)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -229,6 +248,12 @@ def launch(spec: dict, kernel: list[str]) -> None:
     """Exec bwrap running `kernel` (whose `-f` argument is replaced by the in-sandbox copy)."""
     set_limits(spec)
     binds = stage_read_only(spec)
+    masked = []  # found as root: the interpreter's files are not readable by the kernel's uid
+    for path, is_dir in masked_paths():
+        fd = None if is_dir else os.open(os.devnull, os.O_RDONLY)
+        if fd is not None:
+            os.set_inheritable(fd, True)
+        masked.append((path, fd))
     conn = os.open(spec["connection_file"], os.O_RDONLY | os.O_NOFOLLOW)
     os.set_inheritable(conn, True)
     kernel = [CONNECTION if a == spec["connection_file"] else a for a in kernel]
@@ -240,7 +265,7 @@ def launch(spec: dict, kernel: list[str]) -> None:
         os.setuid(uid)
     home_mb = int(spec.get("file_size_mb") or 0) + TMPFS_MB
     os.execve(bwrap_path(), bwrap_args(binds=binds, sockets=spec["sockets"], connection_fd=conn, command=kernel,
-                                       home_mb=home_mb), clean_env(HOME))
+                                       home_mb=home_mb, masked=masked), clean_env(HOME))
 
 
 # --- without bubblewrap: what the grader did before (a deny-list, uid 0 without capabilities) ---
