@@ -7,7 +7,9 @@ submissions in tests/submissions (cycled), and measures in one run, side by side
 1. our grading time (`autograder grade`) with --workers 1 and with one worker per core;
 2. plain sequential `nbgrader autograde` of the same notebooks with only the visible asserts
    (a throwaway nbgrader course whose source notebooks have the hidden tests cut out);
-3. the floor: executing each notebook once with nbclient, divided by the number of cores;
+3. the floor: executing each notebook once with nbclient, divided by the number of cores; and,
+   to read it by, the same executions measured with all cores at once, and how many times one
+   process's work this machine's cores really get done at once;
 4. the cost of the hidden checks per lab, and where the time of one graded notebook goes;
 5. the directional gradient check against the coordinate-wise one on a 784-512-10 sigmoid
    network, and whether both catch the same planted bugs in the gradient.
@@ -169,16 +171,58 @@ def grade_nbgrader(folder: Path, labs: list[str]) -> float:
 
 # 4. the floor ------------------------------------------------------------------------------------
 
-def execute_once(paths: list[Path], timeout: float) -> float:
+def execute_one(path: str, timeout: float) -> None:
     from nbclient import NotebookClient
 
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                   extra_arguments=["--log-level=ERROR"],
+                   resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+
+
+def execute_once(paths: list[Path], timeout: float) -> float:
     started = time.perf_counter()
     for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                       extra_arguments=["--log-level=ERROR"],
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        execute_one(str(path), timeout)
     return time.perf_counter() - started
+
+
+def execute_on_cores(paths: list[Path], timeout: float, cores: int) -> float:
+    """Each notebook once with nbclient, `cores` notebooks at a time (a pool of processes, as ours
+    grades): what executing the class costs on this machine's cores, where the floor assumes that
+    they add up."""
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(execute_one, [str(p) for p in paths], [timeout] * len(paths)))
+    return time.perf_counter() - started
+
+
+def busy_work(_: int = 0) -> float:
+    """A fixed amount of CPU work (Python and numpy, one thread); returns its seconds."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i * i
+    a = np.random.default_rng(0).normal(size=(200, 200))
+    for _ in range(150):
+        a = np.tanh(a @ a.T / 200)
+    return time.perf_counter() - started
+
+
+def core_throughput(cores: int, repeats: int = 3) -> float:
+    """How many times one process's work `cores` processes get done at once on this machine
+    (`cores` where the cores add up; less where they share a physical core or a host)."""
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(busy_work, range(cores)))  # warm: the workers' start and imports
+        alone = min(pool.submit(busy_work).result() for _ in range(repeats))
+        together = min(statistics.mean(pool.map(busy_work, range(cores))) for _ in range(repeats))
+    return cores * alone / together
 
 
 # 5. where one notebook's time goes ---------------------------------------------------------------
@@ -397,6 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     t_exec = execute_once(notebooks, timeout=course.limits.cell_timeout)
     t_floor = t_exec / cores
     print(f"  nbclient, each notebook once: {t_exec:.1f} s", flush=True)
+    t_exec_all = execute_on_cores(notebooks, course.limits.cell_timeout, cores)
+    print(f"  nbclient, each notebook once, {cores} at a time: {t_exec_all:.1f} s", flush=True)
+    throughput = core_throughput(cores)
     profiles = profile_units(course, labs, work / "profile")
     fixed = fixed_costs(course, labs, work / "fixed", work / f"ours-workers-{cores}")
     quick = args.quick
@@ -407,8 +454,11 @@ def main(argv: list[str] | None = None) -> int:
     for label, t in (("ours, `--workers 1`", t_one), (f"ours, `--workers {cores}`", t_all),
                      ("plain sequential `nbgrader autograde` (visible asserts only)", t_nbgrader),
                      ("nbclient, each notebook once (sequential)", t_exec),
-                     (f"floor: nbclient once / {cores} cores", t_floor)):
+                     (f"floor: nbclient once / {cores} cores", t_floor),
+                     (f"nbclient, each notebook once, {cores} at a time (measured)", t_exec_all)):
         print(f"| {label} | {t:.1f} | {t / n:.2f} |")
+    print(f"\nthis machine's {cores} cores: {cores} CPU-bound processes at once get {throughput:.2f} times the "
+          f"work of one done ({cores} where the cores add up, as the floor assumes)")
     changed = [lab for lab in labs if lab_files(course, lab) != lab_digests[lab]]
     note = f" (void: {', '.join(changed)} changed in source/ or release/ during the run)" if changed else ""
     print(f"\nsame grades.csv with 1 and {cores} workers: {yes(grades_one == grades_all)}{note}")
@@ -447,6 +497,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{yes(speedup >= TARGET_SPEEDUP_OVER_NBGRADER)} |")
     print(f"| ours ({cores} workers) / floor | {over_floor:.2f}x | <= {TARGET_OVER_FLOOR}x | "
           f"{yes(over_floor <= TARGET_OVER_FLOOR)} |")
+    print(f"| (to read the row above) nbclient {cores} at a time / floor | {t_exec_all / t_floor:.2f}x | "
+          f"1.0x where the cores add up | - |")
+    print(f"| (to read the row above) ours ({cores} workers) / nbclient {cores} at a time | "
+          f"{t_all / t_exec_all:.2f}x | - | - |")
     for lab, t in check_worst.items():
         ok = yes(t <= TARGET_CHECK_SECONDS)
         print(f"| hidden checks, {lab} | {t:.2f} s | <= {TARGET_CHECK_SECONDS:g} s | {ok} |")
