@@ -187,15 +187,20 @@ def execute_once(paths: list[Path], timeout: float) -> float:
     return time.perf_counter() - started
 
 
+def process_pool(workers: int):
+    """Fresh processes, started as our grader starts its workers (spawn)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
 def execute_on_cores(paths: list[Path], timeout: float, cores: int) -> float:
     """Each notebook once with nbclient, `cores` notebooks at a time (a pool of processes, as ours
     grades): what executing the class costs on this machine's cores, where the floor assumes that
     they add up."""
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing
-
     started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with process_pool(cores) as pool:
         list(pool.map(execute_one, [str(p) for p in paths], [timeout] * len(paths)))
     return time.perf_counter() - started
 
@@ -215,10 +220,7 @@ def busy_work(_: int = 0) -> float:
 def core_throughput(cores: int, repeats: int = 3) -> float:
     """How many times one process's work `cores` processes get done at once on this machine
     (`cores` where the cores add up; less where they share a physical core or a host)."""
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing
-
-    with ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with process_pool(cores) as pool:
         list(pool.map(busy_work, range(cores)))  # warm: the workers' start and imports
         alone = min(pool.submit(busy_work).result() for _ in range(repeats))
         together = min(statistics.mean(pool.map(busy_work, range(cores))) for _ in range(repeats))

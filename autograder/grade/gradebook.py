@@ -124,16 +124,17 @@ def read_manual(out: Path, course: Course) -> Manual:
     if not db.is_file():
         return manual
     with Gradebook(f"sqlite:///{db}", course.id) as gb:
+        names = cell_names(gb)
         for assignment in gb.assignments:
             for submission in assignment.submissions:
                 student = submission.student.id
                 for nb in submission.notebooks:
                     for grade in nb.grades:
                         if grade.manual_score is not None:
-                            manual.scores[(student, assignment.name, grade.name)] = float(grade.manual_score)
+                            manual.scores[(student, assignment.name, names[grade.cell_id])] = float(grade.manual_score)
                     for comment in nb.comments:
                         if comment.manual_comment:
-                            manual.comments[(student, assignment.name, comment.name)] = comment.manual_comment
+                            manual.comments[(student, assignment.name, names[comment.cell_id])] = comment.manual_comment
     return manual
 
 

@@ -244,18 +244,21 @@ def stage_read_only(spec: dict) -> list[tuple[str, str]]:
     return binds
 
 
+def _passed_on(path: str) -> int:
+    """`path` opened read-only (never through a link), as an fd that bwrap inherits."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    os.set_inheritable(fd, True)
+    return fd
+
+
 def launch(spec: dict, kernel: list[str]) -> None:
     """Exec bwrap running `kernel` (whose `-f` argument is replaced by the in-sandbox copy)."""
     set_limits(spec)
     binds = stage_read_only(spec)
-    masked = []  # found as root: the interpreter's files are not readable by the kernel's uid
-    for path, is_dir in masked_paths():
-        fd = None if is_dir else os.open(os.devnull, os.O_RDONLY)
-        if fd is not None:
-            os.set_inheritable(fd, True)
-        masked.append((path, fd))
-    conn = os.open(spec["connection_file"], os.O_RDONLY | os.O_NOFOLLOW)
-    os.set_inheritable(conn, True)
+    # found as root (the interpreter's files are not readable by the kernel's uid); a file is shown
+    # as what bwrap reads from an open /dev/null
+    masked = [(path, None if is_dir else _passed_on(os.devnull)) for path, is_dir in masked_paths()]
+    conn = _passed_on(spec["connection_file"])
     kernel = [CONNECTION if a == spec["connection_file"] else a for a in kernel]
     if os.geteuid() == 0:
         uid = UID_BASE + os.getpid()
