@@ -212,6 +212,25 @@ def test_does_the_kernel_start_without_a_debugger_or_the_editable_hook(kernel):
         assert run.ename in ("OSError", "PermissionError"), run  # read-only: nothing can be planted there
 
 
+@pytest.mark.parametrize("mode", [pytest.param("auto", marks=BWRAP), "off"])
+def test_does_the_kernel_plot_from_the_graders_font_list_without_building_one(mode):
+    # every lab imports pyplot; a home without matplotlib's font cache makes each kernel run
+    # fc-list and open every font (0.2-0.4 s of every notebook); each kernel gets a copy of its own
+    name, content = sandbox.font_list()
+    with StudentKernel(memory_mb=2048, file_size_mb=1, output_limit_kb=4, hide=[], sandbox=mode) as k:
+        cached = f"os.path.join(os.environ['HOME'], {name!r})"
+        assert output(k, f"import os; print(open({cached}, 'rb').read() == {content!r})") == "True"
+        plot = ("import logging, io; log = io.StringIO(); logging.getLogger('matplotlib').addHandler(logging.StreamHandler(log))\n"
+                "logging.getLogger('matplotlib').setLevel(logging.INFO)\n"
+                "import matplotlib.pyplot as plt, matplotlib.font_manager as fm\n"
+                "plt.plot([0, 1]); plt.title('loss'); plt.savefig('plot.png')\n"
+                "print(repr(log.getvalue()), os.path.getsize('plot.png') > 0, fm.fontManager.ttflist != [])")
+        assert output(k, plot) == "'' True True"  # no "generated new fontManager", no fc-list
+        if mode == "auto":
+            run = k.run(f"open({cached}, 'w')", 10)
+            assert run.ename in ("OSError", "PermissionError"), run  # read-only in the sandbox
+
+
 @BWRAP
 def test_can_the_kernel_not_replace_its_sockets_with_links(kernel):
     folder = os.path.dirname(kernel.km.ip)

@@ -160,7 +160,15 @@ class StudentKernel:
         read_only = sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), os.path.realpath(venv)})
         self.spec = {"workdir": self.workdir, "memory_mb": memory_mb, "file_size_mb": file_size_mb,
                      "core": 0, "cpu_seconds": cpu_seconds, "processes": processes, "tool": self.tool,
-                     "isolate": self.mode != "off", "hide": [*hide, tempfile.gettempdir()], "read_only": read_only}
+                     "isolate": self.mode != "off", "hide": [*hide, tempfile.gettempdir()], "read_only": read_only,
+                     "home_files": []}
+        fonts = sandbox_mod.font_list()
+        if fonts is not None:  # a file of the grader's folder, out of the kernel's reach, copied in
+            name, content = fonts
+            source = os.path.join(self.workdir, "fontlist.json")
+            with open(source, "xb") as f:
+                f.write(content)
+            self.spec["home_files"].append((name, source))
         self.km = None
         self.kc = None
         self.restarts = 0
