@@ -134,6 +134,34 @@ class SandboxedKernelManager(KernelManager):
     interrupt_kernel = run_sync(_async_interrupt_kernel)
 
 
+def wait_for_ready(km, kc, seconds: float) -> None:
+    """jupyter_client's `wait_for_ready` without its last step, which drains IOPub until 0.2 s
+    pass without a message: 0.25 s of every kernel's start spent waiting (measured: start 0.58-0.69
+    s with it, 0.33-0.47 s without). Nothing is lost: `run` and `call` skip every message that
+    answers another request. As there: a kernel_info reply on shell, then any message on IOPub
+    (it is connected)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        kc.kernel_info()
+        try:
+            msg = kc.shell_channel.get_msg(timeout=1)
+        except queue.Empty:
+            pass
+        else:
+            if msg["msg_type"] == "kernel_info_reply":
+                try:
+                    kc.iopub_channel.get_msg(timeout=0.2)
+                except queue.Empty:
+                    pass
+                else:
+                    kc._handle_kernel_info_reply(msg)
+                    return
+        if not km.is_alive():
+            raise RuntimeError("the kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the kernel did not answer in {seconds:g} s")
+
+
 class StudentKernel:
     """Start with `with StudentKernel(...) as k:`; then `k.run(code)`, `k.call(requests)`.
 
@@ -192,7 +220,7 @@ class StudentKernel:
         kc = km.client(context=self._context)
         kc.start_channels()
         try:
-            kc.wait_for_ready(timeout=60)
+            wait_for_ready(km, kc, 60)
             self._lock(sockets, km)
         except RuntimeError:
             kc.stop_channels()
