@@ -2,7 +2,7 @@
 
 `make bench` (or `.venv/bin/python bench/grading_speed.py [--students N] [--quick]`) builds a class
 of N students x the labs present (source/ and release/ both written) from the named example
-submissions in tests/submissions (cycled), and measures in one run, side by side:
+submissions in tests/submissions (cycled, or spread evenly over them), and measures in one run, side by side:
 
 1. our grading time (`autograder grade`) with --workers 1 and with one worker per core;
 2. plain sequential `nbgrader autograde` of the same notebooks with only the visible asserts
@@ -98,15 +98,22 @@ def lab_cases(lab: str) -> list[corpus.Case]:
     return cases or [corpus.Case(lab=lab, name="right", path=Path("right.py"))]
 
 
+def case_of(i: int, n_students: int, n_cases: int) -> int:
+    """The case student i submits: every case in turn, or, in a class smaller than the cases, cases
+    spread evenly over all of them (not the first ones in name order: with 12 students, lab 3's
+    first 12 cases held 4 of its 4 numerical-gradient submissions, the slowest to grade)."""
+    return i * n_cases // n_students if n_students < n_cases else i % n_cases
+
+
 def build_class(folder: Path, labs: list[str], n_students: int) -> dict[str, int]:
-    """<student>/<lab>/ folders, student i submitting case i mod (number of cases) of each lab."""
+    """<student>/<lab>/ folders, student i submitting case `case_of(i)` of each lab."""
     shutil.rmtree(folder, ignore_errors=True)
     counts = {}
     for lab in labs:
         cases = lab_cases(lab)
         counts[lab] = len(cases)
         for i in range(n_students):
-            corpus.write_submission(cases[i % len(cases)], folder / f"student{i + 1:03d}" / lab)
+            corpus.write_submission(cases[case_of(i, n_students, len(cases))], folder / f"student{i + 1:03d}" / lab)
     return counts
 
 
@@ -431,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = build_class(work / "submitted", labs, n_students)
     notebooks = notebooks_of(work / "submitted", labs)
     print(f"class: {n_students} students x {len(labs)} labs = {len(notebooks)} notebooks "
-          f"({', '.join(f'{lab}: {n} example cases cycled' for lab, n in counts.items())})\n", flush=True)
+          f"({', '.join(f'{lab}: {n} example cases ' + ('cycled' if n_students >= n else 'spread evenly') for lab, n in counts.items())})\n", flush=True)
 
     t_one, grades_one = grade_ours(work / "submitted", work / "ours-workers-1", labs, 1)
     print(f"  ours, --workers 1: {t_one:.1f} s", flush=True)
