@@ -211,10 +211,15 @@ def grade_unit(job: UnitJob) -> dict:
 
 
 def warm_up() -> None:
-    """A worker's imports, done while the grading process builds the gradebook template."""
+    """A worker's imports and first-use costs (is bubblewrap usable, the kernels' font list), paid
+    while the grading process builds the gradebook template."""
     import nbgrader.converters  # noqa: F401
 
     import autograder.grade.preprocessors  # noqa: F401
+    from autograder.kernel import sandbox
+
+    sandbox.probe()
+    sandbox.font_list()
 
 
 def _unsandboxed(job: UnitJob) -> bool:
