@@ -2,7 +2,8 @@
 
 `make bench` (or `.venv/bin/python bench/grading_speed.py [--students N] [--quick]`) builds a class
 of N students x the labs present (source/ and release/ both written) from the named example
-submissions in tests/submissions (cycled, or spread evenly over them), and measures in one run, side by side:
+submissions in tests/submissions (cycled, or spread evenly over them: `case_of`), and measures in
+one run, side by side:
 
 1. our grading time (`autograder grade`) with --workers 1 and with one worker per core;
 2. plain sequential `nbgrader autograde` of the same notebooks with only the visible asserts
@@ -436,9 +437,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"grading speed, {stamp}\nmachine: {machine()}")
     lab_digests = {lab: lab_files(course, lab) for lab in labs}
     counts = build_class(work / "submitted", labs, n_students)
+    described = ", ".join(f"{lab}: {n} example cases " + ("cycled" if n_students >= n else "spread evenly")
+                          for lab, n in counts.items())
     notebooks = notebooks_of(work / "submitted", labs)
     print(f"class: {n_students} students x {len(labs)} labs = {len(notebooks)} notebooks "
-          f"({', '.join(f'{lab}: {n} example cases ' + ('cycled' if n_students >= n else 'spread evenly') for lab, n in counts.items())})\n", flush=True)
+          f"({described})\n", flush=True)
 
     t_one, grades_one = grade_ours(work / "submitted", work / "ours-workers-1", labs, 1)
     print(f"  ours, --workers 1: {t_one:.1f} s", flush=True)
