@@ -45,19 +45,12 @@ PROCESSES = 64             # RLIMIT_NPROC of a kernel's own uid (threads count)
 REPLY_MIME = inside.REPLY_MIME
 
 
-def _traversable(folder: str) -> bool:
-    """Every folder on the way to `folder` lets others pass (o+x)."""
-    path = os.path.realpath(folder)
-    while True:
-        if not os.stat(path).st_mode & 0o001:
-            return False
-        if path == os.path.dirname(path):
-            return True
-        path = os.path.dirname(path)
-
-
 class SandboxUnavailable(RuntimeError):
     """--sandbox required, and bubblewrap cannot run here."""
+
+
+class KernelDidNotStart(RuntimeError):
+    """The kernel never answered; the message says why (the launcher's or bwrap's own words)."""
 
 
 INSIDE_SOURCE = Path(inside.__file__).read_text()
@@ -122,7 +115,7 @@ class SandboxedKernelManager(KernelManager):
         # the output cap runs while the kernel starts (IPKernelApp.exec_lines), before its first answer
         kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file,
                   "--HistoryManager.enabled=False", f"--IPKernelApp.exec_lines={self.startup_code}"]
-        return [sys.executable, "-m", "autograder.kernel.sandbox", json.dumps(self.sandbox_spec), "--", *kernel]
+        return sandbox_mod.launcher_command(self.sandbox_spec, kernel)
 
     async def _async_interrupt_kernel(self) -> None:
         # a message on the control channel: the kernel is in its own session and PID namespace,
@@ -179,13 +172,8 @@ class StudentKernel:
             raise SandboxUnavailable(f"--sandbox required, but {why_not}")
         self.tool = "none" if why_not else "bubblewrap"
         self.why_not = why_not
-        base = tempfile.gettempdir()
-        if self.tool == "bubblewrap" and not _traversable(base):
-            base = "/tmp"  # bwrap runs as the kernel's own uid: it must pass through to its stages
-        self.workdir = tempfile.mkdtemp(prefix="agk-", dir=base)
-        os.chmod(self.workdir, 0o711)  # traversable (bwrap reaches its stages), not listable
-        venv = os.path.dirname(os.path.dirname(sys.executable))
-        read_only = sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), os.path.realpath(venv)})
+        self.workdir = sandbox_mod.new_workdir()
+        read_only = sandbox_mod.read_only_paths()
         self.spec = {"workdir": self.workdir, "memory_mb": memory_mb, "file_size_mb": file_size_mb,
                      "core": 0, "cpu_seconds": cpu_seconds, "processes": processes, "tool": self.tool,
                      "isolate": self.mode != "off", "hide": [*hide, tempfile.gettempdir()], "read_only": read_only,
@@ -222,12 +210,13 @@ class StudentKernel:
         try:
             wait_for_ready(km, kc, 60)
             self._lock(sockets, km)
-        except RuntimeError:
+        except RuntimeError as exc:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
             self._context.destroy(linger=0)
             self._context = None
-            raise
+            said = clean_text(sandbox_mod.read_log(self.workdir), 600) or "the launcher said nothing"
+            raise KernelDidNotStart(f"{exc}: {said}") from None
         self.km, self.kc = km, kc
 
     def _lock(self, sockets: str, km) -> None:

@@ -28,6 +28,7 @@ import json
 import os
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -58,10 +59,18 @@ def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int
     read-only copies of what the grader gave (font_list); `sockets` is the one host folder bound
     writable (the kernel's Jupyter sockets, locked by the grader once bound); the home is bigger
     than the file size limit, so that a huge file meets that limit first."""
+    size = str(TMPFS_MB * 2**20)
+    # the kernel's private, writable folders first: every bind below lands on top of them, so a
+    # checkout or an interpreter under /tmp or a home folder stays visible (a tmpfs mounted after a
+    # bind would cover it, and the kernel's interpreter would not exist)
     args = [bwrap_path(),
             "--unshare-all", "--unshare-user", "--disable-userns",  # user, pid, mount, net, ipc, uts, cgroup
             "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--hostname", "sandbox",
             "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", size, "--tmpfs", "/dev/shm",
+            "--size", size, "--tmpfs", "/tmp",
+            "--size", str(home_mb * 2**20), "--tmpfs", HOME,
             "--ro-bind", "/usr", "/usr"]
     for name in USR_LINKS:
         if os.path.islink(f"/{name}"):
@@ -75,12 +84,7 @@ def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int
         args += ["--ro-bind", source, target]
     for path, fd in masked:
         args += ["--tmpfs", path, "--remount-ro", path] if fd is None else ["--ro-bind-data", str(fd), path]
-    size = str(TMPFS_MB * 2**20)
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--size", size, "--tmpfs", "/dev/shm",
-             "--size", size, "--tmpfs", "/tmp",
-             "--size", str(home_mb * 2**20), "--tmpfs", HOME, "--chdir", HOME,
-             "--bind", sockets, sockets]
+    args += ["--chdir", HOME, "--bind", sockets, sockets]
     for name, fd in home_files:
         args += ["--ro-bind-data", str(fd), os.path.join(HOME, name)]
     if connection_fd is not None:
@@ -188,32 +192,129 @@ def reap(uid: int, seconds: float = 5.0) -> list[int]:
         time.sleep(0.02)
 
 
-@functools.lru_cache(maxsize=1)
+def read_only_paths() -> list[str]:
+    """What the kernel's interpreter needs to start, bound read-only: the base interpreter, the
+    virtualenv, and the folder of every link on the way from the virtualenv's `python` to the real
+    file (a virtualenv made from another one, pyenv's shims), wherever they are (/tmp, a home,
+    a path with spaces)."""
+    folders = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
+               os.path.realpath(os.path.dirname(os.path.dirname(sys.executable)))}
+    path, hops = os.path.abspath(sys.executable), 0
+    while os.path.islink(path) and hops < 40:
+        path = os.path.join(os.path.dirname(path), os.readlink(path))
+        folders.add(os.path.realpath(os.path.dirname(os.path.dirname(path))))
+        hops += 1
+    # a folder inside another one is bound with it; "/" or /usr are never bound over the sandbox's own
+    chosen = []
+    for folder in sorted(folders, key=len):
+        if folder in ("/", "/usr") or any(folder.startswith(c.rstrip(os.sep) + os.sep) for c in chosen):
+            continue
+        chosen.append(folder)
+    return sorted(chosen)
+
+
+def new_workdir() -> str:
+    """A kernel's grader-side folder (launcher log, connection file, socket folders, stages):
+    root's, traversable so that bwrap (the kernel's own uid) reaches its stages, not listable."""
+    import tempfile
+
+    base = tempfile.gettempdir()
+    if not _traversable(base):
+        base = "/tmp"
+    workdir = tempfile.mkdtemp(prefix="agk-", dir=base)
+    os.chmod(workdir, 0o711)
+    return workdir
+
+
+def _traversable(folder: str) -> bool:
+    """Every folder on the way to `folder` lets others pass (o+x)."""
+    path = os.path.realpath(folder)
+    while True:
+        if not os.stat(path).st_mode & 0o001:
+            return False
+        if path == os.path.dirname(path):
+            return True
+        path = os.path.dirname(path)
+
+
+def read_log(workdir: str, limit: int = 4096) -> str:
+    """The last lines the launcher, bwrap or the kernel wrote (bwrap's own message when it could
+    not make the sandbox), from the grader-side folder: never through a link, at most `limit`
+    bytes; one line, lines joined by " | "."""
+    try:
+        fd = os.open(os.path.join(workdir, "launcher.log"), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        os.lseek(fd, max(0, os.fstat(fd).st_size - limit), os.SEEK_SET)
+        text = os.read(fd, limit).decode(errors="replace")
+    finally:
+        os.close(fd)
+    lines = [line.strip() for line in text.splitlines() if line.strip() and line.isprintable()]
+    return " | ".join(lines[-3:])[:600]
+
+
+def launcher_command(spec: dict, kernel: list[str]) -> list[str]:
+    """The command that starts `kernel` in the sandbox `spec` describes (see `main`)."""
+    return [sys.executable, "-m", "autograder.kernel.sandbox", json.dumps(spec), "--", *kernel]
+
+
+_verdict: str | None = None  # probe()'s, once per process (or given by the grading process: settle)
+
+KERNEL_NEEDS = "import ipykernel, numpy"
+
+
 def probe() -> str:
-    """"" when bubblewrap works here (run once per process as a kernel would), else why not."""
+    """"" when a kernel can start in bubblewrap here, else why not (bwrap's own words). Checked
+    the way a kernel starts: the launcher, with the real binds, runs the virtualenv's interpreter
+    inside the sandbox and imports what a kernel needs; once per grading run (`settle`)."""
+    global _verdict
+    if _verdict is None:
+        _verdict = _probe()
+    return _verdict
+
+
+def settle(why_not: str) -> None:
+    """Take the grading process's probe() verdict (a worker does not probe again)."""
+    global _verdict
+    _verdict = why_not
+
+
+def _probe() -> str:
     if sys.platform != "linux":
         return f"not Linux ({sys.platform})"
     if not shutil.which("bwrap"):
         return "bwrap is not installed (Debian: apt-get install bubblewrap)"
-    uid = UID_BASE + os.getpid()
-
-    def become_unprivileged():
-        if os.geteuid() == 0:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-
     become_subreaper()  # bwrap's outer process may end before it reaps its inner one
+    workdir = new_workdir()
     try:
-        proc = subprocess.run(bwrap_args(binds=[], sockets="/usr/bin", connection_fd=None, command=["/usr/bin/true"]),
-                              preexec_fn=become_unprivileged, capture_output=True, timeout=30)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"bwrap could not start: {exc}"
+        sockets = os.path.join(workdir, "run")
+        os.mkdir(sockets, 0o700)
+        connection = os.path.join(workdir, "kernel.json")
+        with open(connection, "x") as f:
+            f.write("{}")
+        spec = {"workdir": workdir, "tool": "bubblewrap", "read_only": read_only_paths(), "sockets": sockets,
+                "connection_file": connection, "home_files": [], "memory_mb": 2048, "core": 0}
+        try:
+            proc = subprocess.Popen(launcher_command(spec, [sys.executable, "-c", KERNEL_NEEDS]),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError as exc:
+            return f"the sandbox's launcher could not start: {exc}"
+        try:
+            code = proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait()
+        finally:
+            reap(UID_BASE + proc.pid)
+        if code == 0:
+            return ""
+        said = read_log(workdir) or f"exit code {code}"
+        return f"a kernel cannot start in bubblewrap here: {said}"
     finally:
-        reap(uid)
-    if proc.returncode != 0:
-        return "bwrap cannot make its namespaces here: " + proc.stderr.decode(errors="replace").strip()[:200]
-    return ""
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def clean_env(home: str) -> dict:
@@ -335,15 +436,19 @@ def isolate(spec: dict) -> None:
 def fallback(spec: dict, kernel: list[str]) -> None:
     set_limits({k: v for k, v in spec.items() if k != "processes"})  # uid 0 here: NPROC would count root's
     home = spec["home"]
-    if spec.get("isolate") and os.geteuid() == 0 and sys.platform == "linux":
-        try:
-            isolate({**spec, "keep": [*spec["read_only"], home, spec["sockets"]]})
-        except OSError:
-            pass  # the grader reports the sandbox as missing whatever happened here
-    for name, source in spec.get("home_files", []):
+    # copied into the kernel's home before isolate() hides the grader's folder (and /tmp with it):
+    # a kernel that cannot read its connection file makes one of its own, on ports nobody knows
+    connection = os.path.join(home, ".kernel.json")
+    for name, source in [*spec.get("home_files", []), (".kernel.json", spec["connection_file"])]:
         target = os.path.join(home, name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(source, target)
+    kernel = [connection if a == spec["connection_file"] else a for a in kernel]
+    if spec.get("isolate") and os.geteuid() == 0 and sys.platform == "linux":
+        try:
+            isolate({**spec, "keep": [*spec["read_only"], home, spec["sockets"]]})
+        except OSError as exc:  # the grader reports the sandbox as missing whatever happened here
+            print(f"autograder launcher: the deny-list namespaces were not made: {exc}", file=sys.stderr, flush=True)
     os.chdir(home)
     os.execve(kernel[0], kernel, clean_env(home))
 
