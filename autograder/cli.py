@@ -2,7 +2,8 @@
 
 Every verb takes --course (default: this project's course.toml). Exit codes: 0 done (grading
 exits 0 whatever the scores), 1 `validate` found a visible check that does not pass, 2 bad input
-(a one-line message on stderr naming the file, the value and the fix)."""
+(a one-line message on stderr naming the file, the value and the fix), 3 `grade` could not run
+some notebooks (their kernels could not start: status not-run; the message says why)."""
 from __future__ import annotations
 
 import argparse
@@ -59,8 +60,11 @@ def _grade(args):
     except SandboxUnavailable as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
+    except pipeline.GradingStopped as exc:
+        print(f"autograder grade: {exc}", file=sys.stderr)
+        return 3
     print(summary.describe())
-    return 0
+    return 3 if summary.not_run() else 0
 
 
 def _collect(args):

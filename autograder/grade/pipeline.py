@@ -30,6 +30,7 @@ from autograder import course as course_mod
 from autograder.grade import feedback, gradebook, tables
 from autograder.grade.lateness import read_extensions
 from autograder.grade.unit import UnitJob, fingerprint, grade_unit, warm_up
+from autograder.kernel import sandbox as sandbox_mod
 
 
 @dataclass
@@ -47,7 +48,28 @@ class Summary:
         line = (f"graded {len(self.results)} submissions ({counts}; {self.reused} unchanged since the last run) "
                 f"in {self.seconds:.1f} s: {self.out / 'grades.csv'}")
         not_ok = [f"{r['student']} {r['lab']} {r['status']}" for r in self.results if r["status"] != "ok"]
-        return line + ("\nnot ok: " + ", ".join(not_ok) if not_ok else "")
+        reasons = sorted({r["not_run"] for r in self.results if r.get("not_run")})
+        return line + ("\nnot ok: " + ", ".join(not_ok) if not_ok else "") + "".join(
+            f"\nnot run: the kernel could not start: {why}" for why in reasons)
+
+    def not_run(self) -> int:
+        """How many notebooks the grader could not run (status not-run): the class is not fully graded."""
+        return sum(r["status"] == "not-run" for r in self.results)
+
+
+class GradingStopped(RuntimeError):
+    """The run's first kernels could not start, all for one reason: grading the rest would only
+    give the class zeros. Nothing in OUT was changed."""
+
+
+def kernels_cannot_start(results: list[dict], expected: int) -> str | None:
+    """The one reason why the run's first `expected` notebooks that needed a kernel could not start
+    it, or None (one started, or the reasons differ, or too few have ended yet)."""
+    ran = [r for r in results if r["status"] not in ("missing", "unreadable")]
+    if not ran or len(ran) < expected or any(r["status"] != "not-run" for r in ran[:expected]):
+        return None
+    reasons = {r.get("not_run", "") for r in ran[:expected]}
+    return reasons.pop() if len(reasons) == 1 else None
 
 
 def parse_shard(shard: str | None) -> tuple[int, int] | None:
@@ -125,12 +147,21 @@ def _load_unit(out: Path, job: UnitJob, course) -> dict | None:
         result = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    if result.get("status") == "error" or result.get("fingerprint") != fingerprint(job, course):
+    if result.get("status") in ("error", "not-run") or result.get("fingerprint") != fingerprint(job, course):
         return None
     if result.get("status") not in ("missing", "unreadable") and job.autograded_dir and not (
             Path(job.autograded_dir) / job.student / job.lab / f"{job.lab}.ipynb").is_file():
         return None  # formgrader needs the autograded notebook
     return result
+
+
+def _last_graded(out: Path, result: dict) -> dict | None:
+    """The unit's result saved by an earlier run, if any."""
+    try:
+        saved = json.loads(_unit_path(out, result["student"], result["lab"]).read_text())
+    except (OSError, ValueError):
+        return None
+    return saved if isinstance(saved, dict) and "cells" in saved else None
 
 
 def sandbox_status(mode: str) -> tuple[bool, str]:
@@ -221,6 +252,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     if workers < 1:
         raise ValueError(f"--workers {workers}: must be at least 1")
     isolate, line = sandbox_status(sandbox or ("auto" if isolate else "off"))
+    why_no_sandbox = sandbox_mod.probe() if isolate else "--sandbox off"
     if announce:
         announce(line)  # the first line of a run: what the students' kernels run in
     out.mkdir(parents=True, exist_ok=True)
@@ -244,7 +276,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         kept = [r for r in saved_results(out, course) if not (r["student"] in chosen and r["lab"] in labs)]
     jobs = [UnitJob(student=s, lab=lab, submissions=str(submissions), course_toml=str(Path(course_toml).resolve()),
                     secret=course.secret, hide=hide, template_db="", isolate=isolate,
-                    autograded_dir=str(out / "autograded"))
+                    autograded_dir=str(out / "autograded"), why_no_sandbox=why_no_sandbox)
             for s in chosen for lab in labs]
     if not students:
         write_part(out, parse_shard(shard), students_in(submissions, None))
@@ -267,8 +299,16 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     bar.update(summary.reused)
     lines = progress and bar.disable
     failures = 0
+    fresh: list[dict] = []
     for result in _grade_all(todo, workers, course, prepare=with_template):
-        save_unit(out, result)
+        fresh.append(result)
+        why = kernels_cannot_start(fresh, min(FIRST_KERNELS, len(todo)))
+        if why is not None:
+            bar.close()
+            raise GradingStopped(f"grading stopped: no kernel could start ({why}); the class in {out} was not "
+                                 f"changed: fix the cause, then run the same command again")
+        if result["status"] != "not-run":  # nothing to keep: it is graded again at the next run
+            save_unit(out, result)
         summary.results.append(result)
         failures += result["status"] not in ("ok",)
         bar.set_postfix(not_ok=failures)
@@ -277,7 +317,12 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
             print(progress_line(result, len(summary.results), len(jobs)), file=sys.stderr, flush=True)
     bar.close()
     graded = summary.results
-    summary.results = write_class(out, graded + kept, course, submissions=submissions)
+    # a notebook the grader could not run keeps the result it had (if any): a machine's failure
+    # never replaces a grade; the summary and the exit code still say it was not run
+    written = [_last_graded(out, r) or r if r["status"] == "not-run" else r for r in graded]
+    rows = write_class(out, written + kept, course, submissions=submissions)
+    not_run = {(r["student"], r["lab"]): r for r in graded if r["status"] == "not-run"}
+    summary.results = [not_run.get((r["student"], r["lab"]), r) for r in rows]
     if students:
         summary.results = [r for r in summary.results if (r["student"], r["lab"]) in
                            {(g["student"], g["lab"]) for g in graded}]
@@ -317,6 +362,9 @@ def refresh(out: str | Path, course) -> list[dict]:
     return _write_derived(out, [r for r in results if r["lab"] in course.lab_ids], course)
 
 
+FIRST_KERNELS = 2  # a run whose first notebooks' kernels all fail for one reason stops (GradingStopped)
+
+
 def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit, prepare=None):
     """Yield each unit's result as it finishes. A worker process that dies (the grader's own
     memory, a signal) breaks the pool: the units it did not finish are retried in a fresh pool,
@@ -335,17 +383,21 @@ def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit, prep
                     pool.submit(warm_up)  # each submit starts a worker, which imports meanwhile
                 batch = prepare(batch)
             futures = {pool.submit(grade, job): job for job in batch}
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    yield future.result()
-                except BrokenProcessPool as exc:
-                    if first:
-                        batches.append([job])  # retried alone, so only the culprit can fail again
-                    else:
+            try:
+                for future in as_completed(futures):
+                    job = futures[future]
+                    try:
+                        yield future.result()
+                    except BrokenProcessPool as exc:
+                        if first:
+                            batches.append([job])  # retried alone, so only the culprit can fail again
+                        else:
+                            yield _worker_failed(job, course, exc)
+                    except Exception as exc:  # noqa: BLE001 - that unit is reported, not lost
                         yield _worker_failed(job, course, exc)
-                except Exception as exc:  # noqa: BLE001 - that unit is reported, not lost
-                    yield _worker_failed(job, course, exc)
+            except GeneratorExit:  # the caller stopped the run: the units not started are not graded
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
         first = False
 
 

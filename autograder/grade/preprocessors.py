@@ -15,6 +15,9 @@ from traitlets import Bool, List, Unicode
 from autograder import course as course_mod
 from autograder.grade.rebuild import graded_cells
 from autograder.grade.run import run_notebook
+from autograder.kernel.boundary import KernelDidNotStart
+
+NOT_RUN = "not graded: the grader could not start a kernel for this notebook (not the student's doing)"
 
 
 def verdict_outputs(gid: str, fraction: float, message: str, points: float) -> list:
@@ -39,8 +42,15 @@ class RunAndCheck(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         lab = resources["nbgrader"]["assignment"]
         course = course_mod.load(self.course_toml, secret=self.secret or None)
-        verdicts, log = run_notebook(nb, course, lab, hide=list(self.hide), isolate=self.isolate)
         graded = {gid for gid, _ in graded_cells(nb)}
+        try:
+            verdicts, log = run_notebook(nb, course, lab, hide=list(self.hide), isolate=self.isolate)
+        except KernelDidNotStart as exc:  # the machine's fault: no verdict, the reason for the TA
+            for cell in nb.cells:
+                if cell.metadata.get("nbgrader", {}).get("grade_id") in graded:
+                    cell.outputs = verdict_outputs("", 0.0, NOT_RUN, 0.0)
+            nb.metadata["autograder"] = {"not_run": str(exc)}
+            return nb, resources
         for cell in nb.cells:
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")
             if gid not in graded:

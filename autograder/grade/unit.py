@@ -29,6 +29,8 @@ STATUSES = {
     "crashed": "the notebook exited or stopped the kernel (sys.exit, os._exit, a crash, killed); the kernel "
                "was restarted, the cell skipped, the rest graded",
     "error": "the grader failed on this notebook: a TA should look (the class was graded)",
+    "not-run": "the grader could not start a kernel for this notebook (the machine's fault, not the student's): "
+               "nothing was run; the TA notes say why; fix the cause and grade again",
 }
 
 
@@ -43,6 +45,7 @@ class UnitJob:
     template_db: str
     isolate: bool = True
     autograded_dir: str = ""  # where the autograded notebook is kept: <dir>/<student>/<lab>/<lab>.ipynb
+    why_no_sandbox: str | None = None  # the grading process's sandbox.probe() ("" = bubblewrap); None: probe here
 
 
 def locate(job: UnitJob) -> tuple[Path | None, list[str], list[str]]:
@@ -164,6 +167,10 @@ def read_timestamp(folder: Path) -> tuple[str | None, list[str], list[str]]:
 
 def grade_unit(job: UnitJob) -> dict:
     """The result of one student's lab, as plain data (see STATUSES)."""
+    from autograder.kernel import sandbox
+
+    if job.why_no_sandbox is not None:
+        sandbox.settle(job.why_no_sandbox)  # checked once per run, in the grading process
     course = course_mod.load(job.course_toml, secret=job.secret)
     lab = course.lab(job.lab)
     source_nb = nbformat.read(lab.source_notebook(course.root), as_version=4)
@@ -211,21 +218,20 @@ def grade_unit(job: UnitJob) -> dict:
 
 
 def warm_up() -> None:
-    """A worker's imports and first-use costs (is bubblewrap usable, the kernels' font list), paid
-    while the grading process builds the gradebook template."""
+    """A worker's imports and first-use costs (the kernels' font list), paid while the grading
+    process builds the gradebook template."""
     import nbgrader.converters  # noqa: F401
 
     import autograder.grade.preprocessors  # noqa: F401
     from autograder.kernel import sandbox
 
-    sandbox.probe()
     sandbox.font_list()
 
 
 def _unsandboxed(job: UnitJob) -> bool:
     from autograder.kernel import sandbox
 
-    return not job.isolate or bool(sandbox.probe())
+    return not job.isolate or bool(job.why_no_sandbox if job.why_no_sandbox is not None else sandbox.probe())
 
 
 def _total(result: dict) -> dict:
@@ -287,6 +293,12 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
             converter.start()
         graded_path = work / "autograded" / student_id / job.lab / f"{job.lab}.ipynb"
         graded_nb = nbformat.read(graded_path, as_version=4)
+        meta = graded_nb.metadata.get("autograder", {})
+        if meta.get("not_run"):  # nothing was run: the notebook a TA may have graded stays as it is
+            return {"status": "not-run", "cells": _zero_cells(graded_nb, "not graded: the grader could not start a "
+                                                                          "kernel for this notebook"),
+                    "events": [f"for a TA: the kernel could not start: {meta['not_run']}"], "flags_extra": [],
+                    "cell_errors": [], "sandbox": {}, "seconds": 0.0, "not_run": meta["not_run"]}
         _keep_autograded(job, graded_path)
         messages = {}
         for cell in graded_nb.cells:
@@ -308,7 +320,6 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
             cells.append({"grade_id": gid, "score": score, "max_score": max_score, "passed": score >= max_score,
                           "message": messages.get(gid, "")})
         cells += _manual_rows(graded_nb)
-        meta = graded_nb.metadata.get("autograder", {})
         status = ("crashed" if meta.get("crashed") else "memory" if meta.get("memory")
                   else "timeout" if meta.get("timed_out") else "ok")
         flags = ["output-truncated"] if meta.get("output_truncated") else []
