@@ -24,7 +24,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 # Grade the bundled example class (built from the named example submissions) and print its table.
-demo: $(STAMP)
+demo: $(STAMP) bwrap
 	rm -rf build/demo
 	$(PY) -m tests.example_class build/demo/submitted
 	$(PY) -m autograder grade build/demo/submitted --out build/demo/out --allow-demo-secret
