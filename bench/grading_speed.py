@@ -17,7 +17,9 @@ one run, side by side:
 
 Every kernel (ours, nbgrader's, nbclient's) runs with one BLAS thread, so that dividing by the
 number of cores is fair. The machine is whatever runs the script: other load on it shows up in
-every row alike, since the rows are measured one after the other in the same run.
+every row alike, since the rows are measured one after the other in the same run. Each run's
+printout is appended to bench/RESULTS.md (its date, commit and machine first): the history of
+the measurements lives there, not in the README or in code comments.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ os.environ.setdefault("PYTHONHASHSEED", "0")
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
+import io  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import re  # noqa: E402
@@ -416,8 +419,51 @@ def verdict(caught: bool, bug: str) -> str:
     return yes(caught)
 
 
+RESULTS = ROOT / "bench" / "RESULTS.md"
+
+
+class Tee(io.StringIO):
+    """stdout as it is printed, kept to be appended to the results file at the end of the run."""
+
+    def __init__(self, stream):
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(text)
+        return super().write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def record(results: Path, printed: str) -> None:
+    """Append this run to the results file: its date, commit and machine are the printout's first
+    lines; the commit is `git describe`'s (with -dirty for uncommitted changes)."""
+    commit = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    with open(results, "a", encoding="utf-8") as f:
+        f.write(f"\n## {printed.splitlines()[0]} (commit {commit})\n\n{printed.split(chr(10), 1)[1].strip()}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(add_help=False)  # --help is measure()'s
+    parser.add_argument("--results", default=str(RESULTS))
+    args, rest = parser.parse_known_args(argv)
+    if not args.results:
+        return measure(rest)
+    tee = Tee(sys.stdout)
+    with contextlib.redirect_stdout(tee):
+        code = measure(rest)
+    if code == 0:
+        record(Path(args.results), tee.getvalue())
+    return code
+
+
+def measure(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--results", default=str(RESULTS),
+                        help="append this run's printout to this file (default bench/RESULTS.md; '' for none)")
     parser.add_argument("--students", type=int, default=None, help="class size (default 60; 6 with --quick)")
     parser.add_argument("--quick", action="store_true",
                         help="a quick check: 6 students, fewer sampled coordinates in the gradient check")
