@@ -258,6 +258,7 @@ class StudentKernel:
                 pass
             if process is not None and self.tool == "bubblewrap":  # probe() made this process a subreaper
                 sandbox_mod.reap(sandbox_mod.UID_BASE + process.pid)
+                sandbox_mod.memory.release(process.pid)  # its memory cgroup, empty now
         if getattr(self, "_context", None) is not None:
             self._context.destroy(linger=0)
             self._context = None
@@ -279,7 +280,8 @@ class StudentKernel:
                                   "files: read-only interpreter, virtualenv, /usr; private home, /tmp, /dev/shm",
                                   f"uid {sandbox_mod.INSIDE_UID} inside, " + (
                                       "one unprivileged uid per kernel outside" if os.geteuid() == 0
-                                      else "the grader's uid outside"), "capabilities: none"],
+                                      else "the grader's uid outside"), "capabilities: none",
+                                  sandbox_mod.guards()],
                     "limits": [f"memory {self.spec['memory_mb']} MB", f"file size {self.spec['file_size_mb']} MB",
                                f"processes {self.spec['processes']}"]}
         return {"tool": "none", "why": self.why_not,

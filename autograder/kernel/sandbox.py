@@ -32,10 +32,13 @@ import subprocess
 import sys
 import time
 
+from autograder.kernel import memory, seccomp
+
 UID_BASE = 1_000_000  # the outside uid of a kernel is UID_BASE + its launcher's pid (pid_max <= 2**22)
 INSIDE_UID = 1000
 HOME = "/home/student"
 CONNECTION = "/run/autograder/kernel.json"
+OPEN_FILES = 256  # RLIMIT_NOFILE: a kernel needs a few dozen (zmq, matplotlib)
 TMPFS_MB = 64  # each of the kernel's /tmp, /dev/shm and home (tmpfs memory is not in RLIMIT_AS)
 ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
 USR_LINKS = ("bin", "lib", "lib64", "sbin")
@@ -51,13 +54,14 @@ PR_SET_CHILD_SUBREAPER = 36
 # --- the sandbox -----------------------------------------------------------------------------
 def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int | None,
                command: list[str], home_mb: int = TMPFS_MB, masked: list[tuple[str, int | None]] = (),
-               home_files: list[tuple[str, int]] = ()) -> list[str]:
+               home_files: list[tuple[str, int]] = (), seccomp_fd: int | None = None) -> list[str]:
     """bwrap's arguments: `binds` are (source, path inside) bound read-only; `masked` are paths
     inside them that the kernel sees empty and read-only (masked_paths): a folder (None), or a
     file read from an open fd of /dev/null; `home_files` are (path in the home, open fd) shown as
     read-only copies of what the grader gave (font_list); `sockets` is the one host folder bound
     writable (the kernel's Jupyter sockets, locked by the grader once bound); the home is bigger
-    than the file size limit, so that a huge file meets that limit first."""
+    than the file size limit, so that a huge file meets that limit first; `seccomp_fd` is an open
+    fd of the compiled seccomp filter (seccomp.py) bwrap loads before it exec's the kernel."""
     args = [bwrap_path(),
             "--unshare-all", "--unshare-user", "--disable-userns",  # user, pid, mount, net, ipc, uts, cgroup
             "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--hostname", "sandbox",
@@ -85,6 +89,8 @@ def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int
         args += ["--ro-bind-data", str(fd), os.path.join(HOME, name)]
     if connection_fd is not None:
         args += ["--ro-bind-data", str(connection_fd), CONNECTION]
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
     return [*args, "--", *command]
 
 
@@ -216,6 +222,17 @@ def probe() -> str:
     return ""
 
 
+def guards() -> str:
+    """What bounds the kernel besides namespaces, as this machine provides it (the grader's first
+    line and each unit's `sandbox`): the seccomp filter, and a memory cgroup or, without one,
+    memfd and shared memory refused (so RLIMIT_AS and the tmpfs sizes bound its memory)."""
+    version = memory.parent()[0]
+    return "; ".join([
+        "seccomp filter" if not seccomp.why_not() else seccomp.why_not(),
+        f"memory cgroup ({version}) per kernel" if version else
+        f"{memory.why_not()}: memfd and shared memory refused, memory bound = address space + tmpfs"])
+
+
 def clean_env(home: str) -> dict:
     env = {k: os.environ[k] for k in KEEP_ENV if k in os.environ}
     env.update(HOME=home, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
@@ -242,7 +259,7 @@ def set_limits(spec: dict) -> list[str]:
     applied = []
     for name, key, scale in (("RLIMIT_AS", "memory_mb", 2**20), ("RLIMIT_FSIZE", "file_size_mb", 2**20),
                              ("RLIMIT_CPU", "cpu_seconds", 1), ("RLIMIT_CORE", "core", 1),
-                             ("RLIMIT_NPROC", "processes", 1)):
+                             ("RLIMIT_NPROC", "processes", 1), ("RLIMIT_NOFILE", "open_files", 1)):
         value = spec.get(key)
         if value is None:
             continue
@@ -284,7 +301,11 @@ def _passed_on(path: str) -> int:
 
 def launch(spec: dict, kernel: list[str]) -> None:
     """Exec bwrap running `kernel` (whose `-f` argument is replaced by the in-sandbox copy)."""
-    set_limits(spec)
+    set_limits({"open_files": OPEN_FILES, **spec})
+    # the whole memory in a cgroup of its own where the machine gives one; then memfd and shared
+    # memory are counted and allowed, else refused by the filter
+    counted = bool(spec.get("memory_mb")) and memory.join(os.getpid(), int(spec["memory_mb"]) * 2**20)
+    filter_fd = None if seccomp.why_not() else seccomp.passed_on(shared_memory=counted)
     binds = stage_read_only(spec)
     # found as root (the interpreter's files are not readable by the kernel's uid); a file is shown
     # as what bwrap reads from an open /dev/null
@@ -300,7 +321,8 @@ def launch(spec: dict, kernel: list[str]) -> None:
         os.setuid(uid)
     home_mb = int(spec.get("file_size_mb") or 0) + TMPFS_MB
     os.execve(bwrap_path(), bwrap_args(binds=binds, sockets=spec["sockets"], connection_fd=conn, command=kernel,
-                                       home_mb=home_mb, masked=masked, home_files=home_files), clean_env(HOME))
+                                       home_mb=home_mb, masked=masked, home_files=home_files, seccomp_fd=filter_fd),
+              clean_env(HOME))
 
 
 # --- without bubblewrap: what the grader did before (a deny-list, uid 0 without capabilities) ---
@@ -333,7 +355,7 @@ def isolate(spec: dict) -> None:
 
 
 def fallback(spec: dict, kernel: list[str]) -> None:
-    set_limits({k: v for k, v in spec.items() if k != "processes"})  # uid 0 here: NPROC would count root's
+    set_limits({"open_files": OPEN_FILES, **{k: v for k, v in spec.items() if k != "processes"}})  # uid 0 here: NPROC would count root's
     home = spec["home"]
     if spec.get("isolate") and os.geteuid() == 0 and sys.platform == "linux":
         try:
