@@ -51,7 +51,7 @@ def hostile():
 
 
 def test_is_every_scripted_part_of_the_autograded_notebook_escaped_or_dropped():
-    nb, _ = SanitizeForTheBrowser().preprocess(hostile(), {})
+    nb, _ = SanitizeForTheBrowser()(hostile(), {})  # called as nbgrader's autograde calls its steps
     md, raw, code = nb.cells
     assert "<img" not in md.source and "&lt;img" in md.source  # shown as text
     assert sorted(md.attachments) == ["a.svg", "b.png"]  # shown by an <img>: an SVG there runs nothing

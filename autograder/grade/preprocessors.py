@@ -68,6 +68,8 @@ class SanitizeForTheBrowser(SanitizeHTML):
     manager for it); a markdown cell's attached images stay (shown by an <img>, where SVG runs no
     script). Scores are decided before (SaveAutoGrades) and never read from these."""
 
+    enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled: nbgrader calls it as a step
+
     def preprocess(self, nb, resources):
         nb.metadata.pop("widgets", None)
         return super().preprocess(nb, resources)

@@ -283,7 +283,7 @@ class StudentKernel:
                                       else "the grader's uid outside"), "capabilities: none",
                                   sandbox_mod.guards()],
                     "limits": [f"memory {self.spec['memory_mb']} MB", f"file size {self.spec['file_size_mb']} MB",
-                               f"processes {self.spec['processes']}"]}
+                               f"processes {self.spec['processes']}", f"open files {sandbox_mod.OPEN_FILES}"]}
         return {"tool": "none", "why": self.why_not,
                 "isolation": ["limits and a clean environment only" if self.mode == "off" or os.geteuid() != 0
                               else "deny-list: mount and network namespaces, uid 0 without capabilities"]}

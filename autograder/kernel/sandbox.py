@@ -2,7 +2,9 @@
 
 The grader's KernelManager runs this launcher; it exec's `bwrap`, which exec's the kernel. In order:
 1. resource limits (setrlimit, inherited by bwrap and everything in the sandbox): address space
-   (memory), file size, core dumps, processes (RLIMIT_NPROC, counted per uid: see 3.);
+   (memory), file size, core dumps, processes (RLIMIT_NPROC, counted per uid: see 3.), open files;
+   then, as root, a memory cgroup of its own capping the kernel's whole memory (memory.py), and
+   the seccomp filter for bwrap, built here (seccomp.py);
 2. as root, in a private mount namespace of the launcher only, each read-only folder the kernel
    needs (the interpreter under /root, the virtualenv) is bound onto a stage in the kernel's
    grader-side folder, so that bwrap can reach it without /root being readable by anyone else;
@@ -12,8 +14,8 @@ The grader's KernelManager runs this launcher; it exec's `bwrap`, which exec's t
    cgroup namespaces; an allow-list file system (read-only: /usr, a few files of /etc, the
    interpreter, the virtualenv; writable: its own home, /tmp and /dev/shm, size-capped tmpfs
    that vanish with it, and the folder of its own Jupyter sockets); uid 1000 inside; no
-   capabilities, no new privileges, no nested user namespaces, a new session; it dies with the
-   grader, and every process in it dies with its PID namespace;
+   capabilities, no new privileges, no nested user namespaces, a new session, the seccomp filter;
+   it dies with the grader, and every process in it dies with its PID namespace;
 5. a clean environment: no grading secret, no PYTHONPATH, HOME in its private home.
 
 Where bwrap cannot run (not installed, no user namespaces, not Linux), `fallback` does what the
