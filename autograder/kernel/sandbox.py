@@ -4,7 +4,7 @@ The grader's KernelManager runs this launcher; it exec's `bwrap`, which exec's t
 1. resource limits (setrlimit, inherited by bwrap and everything in the sandbox): address space
    (memory), file size, core dumps, processes (RLIMIT_NPROC, counted per uid: see 3.), open files;
    then, as root, a memory cgroup of its own capping the kernel's whole memory (memory.py), and
-   the seccomp filter for bwrap, built here (seccomp.py);
+   the seccomp filter for bwrap, the grader's compiled program that fits (seccomp.py);
 2. as root, in a private mount namespace of the launcher only, each read-only folder the kernel
    needs (the interpreter under /root, the virtualenv) is bound onto a stage in the kernel's
    grader-side folder, so that bwrap can reach it without /root being readable by anyone else;
@@ -307,7 +307,8 @@ def launch(spec: dict, kernel: list[str]) -> None:
     # the whole memory in a cgroup of its own where the machine gives one; then memfd and shared
     # memory are counted and allowed, else refused by the filter
     counted = bool(spec.get("memory_mb")) and memory.join(os.getpid(), int(spec["memory_mb"]) * 2**20)
-    filter_fd = None if seccomp.why_not() else seccomp.passed_on(shared_memory=counted)
+    program = spec.get("seccomp_shared_memory" if counted else "seccomp")  # built by the grader (seccomp.write)
+    filter_fd = _passed_on(program) if program else None
     binds = stage_read_only(spec)
     # found as root (the interpreter's files are not readable by the kernel's uid); a file is shown
     # as what bwrap reads from an open /dev/null

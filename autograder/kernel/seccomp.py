@@ -1,8 +1,9 @@
 """The system calls a student's kernel may make: a seccomp filter for bwrap's `--seccomp FD`.
 
-Built by the launcher (grader code, before bwrap and the kernel start) with libseccomp (`pyseccomp`,
-a ctypes wrapper over Debian's libseccomp.so.2), as compiled BPF that bwrap loads just before it
-exec's the kernel. Docker's default profile (moby/profiles seccomp/default.json, for a container
+Built once per grading process with libseccomp (`pyseccomp`, a ctypes wrapper over Debian's
+libseccomp.so.2) as compiled BPF, written into the kernel's grader-side folder (`write`); the
+launcher passes the one that fits as an fd to bwrap, which loads it just before it exec's the
+kernel. Docker's default profile (moby/profiles seccomp/default.json, for a container
 without capabilities), made stricter: every call outside the allow-list fails with EPERM, so
 io_uring, keyctl, ptrace, bpf, userfaultfd, perf_event_open, mount, unshare/setns, kexec and module
 loading are refused; Docker's list minus what a grading kernel has no use for and could use to hold
@@ -100,8 +101,22 @@ def program(*, shared_memory: bool) -> bytes:
         return out.read()
 
 
+def write(folder: str) -> dict:
+    """Both programs as files of the kernel's grader-side folder (out of the kernel's reach), for
+    the launcher: {"seccomp": without, "seccomp_shared_memory": with memfd and shared memory}; {}
+    where no filter can be built (the grader's first line says why)."""
+    if why_not():
+        return {}
+    paths = {}
+    for key, shared in (("seccomp", False), ("seccomp_shared_memory", True)):
+        paths[key] = os.path.join(folder, f"{key}.bpf")
+        with open(paths[key], "xb") as f:
+            f.write(program(shared_memory=shared))
+    return paths
+
+
 def passed_on(*, shared_memory: bool) -> int:
-    """The program in a memfd of the launcher, as an fd that bwrap inherits and reads."""
+    """The program in a memfd, as an fd a bwrap started by this process inherits (tests)."""
     fd = os.memfd_create("seccomp", os.MFD_CLOEXEC)
     os.write(fd, program(shared_memory=shared_memory))
     os.lseek(fd, 0, os.SEEK_SET)
