@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import threading
 import time
@@ -17,6 +18,7 @@ from tests.grading import build_class, grade, read_csv
 
 BWRAP = pytest.mark.skipif(bool(sandbox.probe()), reason=f"bubblewrap cannot run here: {sandbox.probe()}")
 FILTER = pytest.mark.skipif(bool(seccomp.why_not()), reason=seccomp.why_not() or "")
+X86_64 = pytest.mark.skipif(platform.machine() != "x86_64", reason="the calls below are numbered for x86_64")
 LAB = "lab1_gradients"
 NOISE_MB = 512  # the machine's other users of shared memory meanwhile (the attacks below try 2.4 and 4.8 GB)
 
@@ -96,6 +98,7 @@ def in_bwrap(code: str, *, shared_memory: bool) -> str:
 
 @BWRAP
 @FILTER
+@X86_64
 def test_are_escape_system_calls_refused_with_eperm_inside_the_sandbox():
     with StudentKernel(memory_mb=1024, file_size_mb=1, output_limit_kb=64, hide=[str(course_mod.ROOT)]) as k:
         run = k.run(PROBE.format(calls=CALLS), 20)
@@ -106,6 +109,7 @@ def test_are_escape_system_calls_refused_with_eperm_inside_the_sandbox():
 
 @BWRAP
 @FILTER
+@X86_64
 def test_would_those_calls_do_something_without_the_filter():
     """The attack is real: in bwrap without `--seccomp`, io_uring, keyrings and unshare
     are not refused with EPERM (so the test above can fail); ptrace of init is left out: it works,
@@ -175,3 +179,23 @@ def test_does_a_class_with_memory_and_system_call_attacks_leave_classmates_untou
     assert rows[fills.name]["status"] == ("crashed" if memory.parent()[0] else "ok")
     assert float(rows[fills.name]["score"]) == right
     assert shm.peak - shm.base < course_mod.load().limits.memory_limit_mb + NOISE_MB, (shm.base, shm.peak)
+
+
+@BWRAP
+def test_does_the_first_line_say_which_guards_the_machine_gave(monkeypatch):
+    from autograder.grade.pipeline import sandbox_status
+
+    line = sandbox_status("auto")[1]
+    assert line.startswith("sandbox: bubblewrap (")
+    assert ("; seccomp filter;" in line) != ("no seccomp filter (" in line)
+    version = memory.parent()[0]
+    assert line.endswith(f"memory cgroup ({version}) per kernel)") if version else "no memory cgroup (" in line
+    monkeypatch.setattr(memory, "parent", lambda: (None, "the grader is not root"))
+    if not seccomp.why_not():
+        assert sandbox_status("auto")[1].endswith(
+            "own uid; seccomp filter; no memory cgroup (the grader is not root): memfd and shared memory refused, "
+            "memory bound = address space + tmpfs)")
+    monkeypatch.setattr(seccomp, "why_not", lambda: "no seccomp filter (ImportError: No module named 'pyseccomp')")
+    assert sandbox_status("auto")[1].endswith(
+        "own uid; no seccomp filter (ImportError: No module named 'pyseccomp'); no memory cgroup (the grader is not "
+        "root): memfd bounded only by 256 open files x the file size limit)")

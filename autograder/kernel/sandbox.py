@@ -227,12 +227,16 @@ def probe() -> str:
 def guards() -> str:
     """What bounds the kernel besides namespaces, as this machine provides it (the grader's first
     line and each unit's `sandbox`): the seccomp filter, and a memory cgroup or, without one,
-    memfd and shared memory refused (so RLIMIT_AS and the tmpfs sizes bound its memory)."""
+    memfd and shared memory refused by the filter (so RLIMIT_AS and the tmpfs sizes bound its
+    memory), or without either, memfd bounded by RLIMIT_NOFILE x RLIMIT_FSIZE."""
     version = memory.parent()[0]
-    return "; ".join([
-        "seccomp filter" if not seccomp.why_not() else seccomp.why_not(),
-        f"memory cgroup ({version}) per kernel" if version else
-        f"{memory.why_not()}: memfd and shared memory refused, memory bound = address space + tmpfs"])
+    if version:
+        bound = f"memory cgroup ({version}) per kernel"
+    elif not seccomp.why_not():
+        bound = f"{memory.why_not()}: memfd and shared memory refused, memory bound = address space + tmpfs"
+    else:
+        bound = f"{memory.why_not()}: memfd bounded only by {OPEN_FILES} open files x the file size limit"
+    return "; ".join(["seccomp filter" if not seccomp.why_not() else seccomp.why_not(), bound])
 
 
 def clean_env(home: str) -> dict:
