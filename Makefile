@@ -46,13 +46,18 @@ browser:
 
 # Each student's kernel runs in bubblewrap (Debian's bubblewrap), installed with apt-get when
 # missing; without it (not root, not Debian) this warns and the grader says on its first line that
-# kernels run unsandboxed (`autograder grade --sandbox required` then refuses to grade).
+# kernels run unsandboxed (`autograder grade --sandbox required` then refuses to grade). Its seccomp
+# filter is built with Debian's libseccomp2 (through pyseccomp), installed the same way.
 BWRAP := /usr/bin/bwrap
 bwrap:
 	@test -x $(BWRAP) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
 		&& { apt-get install -y --no-install-recommends bubblewrap >/dev/null 2>&1 \
 		     || { apt-get update -qq && apt-get install -y --no-install-recommends bubblewrap; }; }; } \
 		|| echo "make bwrap: could not install bubblewrap with apt-get; kernels will run without the sandbox"
+	@ls /usr/lib/*/libseccomp.so.2 >/dev/null 2>&1 || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& { apt-get install -y --no-install-recommends libseccomp2 >/dev/null 2>&1 \
+		     || { apt-get update -qq && apt-get install -y --no-install-recommends libseccomp2; }; }; } \
+		|| echo "make bwrap: could not install libseccomp2 with apt-get; kernels will run without a seccomp filter"
 
 # Instructors: regenerate release/ from source/ after editing a lab.
 release: $(STAMP)

@@ -103,6 +103,9 @@ def output_config(course: Course, out: Path, submissions: Path | str | None = No
     cfg.CourseDirectory.autograded_directory = "autograded"
     cfg.CourseDirectory.feedback_directory = "feedback"
     cfg.ExportPlugin.to = "nbgrader_grades.csv"  # `nbgrader export` here must not overwrite our grades.csv
+    # formgrader and nbgrader's own feedback render students' notebooks: their HTML escaped or
+    # cleaned by nbconvert's bleach sanitizer, after markdown is rendered too (see SanitizeForTheBrowser)
+    cfg.HTMLExporter.sanitize_html = True
     return cfg
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from autograder import course as course_mod
 from autograder.export import late_rule
+from autograder.grade.feedback import CSP
 
 # Statuses where the student's code ran: the others say nothing about a concept.
 RAN = ("ok", "timeout", "memory", "crashed")
@@ -158,7 +159,7 @@ def render(results: list[dict], course) -> str:
         if lab_results:
             sections.append(_lab_section(lab, lab_results, course))
     e = html.escape
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{e(course.title)}: class report</title>
+    return f"""<!doctype html><html><head><meta charset="utf-8">{CSP}<title>{e(course.title)}: class report</title>
 <style>{STYLE}</style></head><body>
 <h1>{e(course.title)}</h1>
 <p>Class report: {len({r['student'] for r in results})} students. A check's failures are grouped by the

@@ -334,3 +334,128 @@ def test_does_a_grade_set_in_formgrader_reach_export_and_feedback_and_survive_a_
                   students=["ben_partly_right"], force=True)
     check_everywhere()
     assert shot.stat().st_size > 10_000
+
+
+# -- a hostile notebook in the TA's browser ---------------------------------------------------------
+
+# each payload, if it ran, would mark the page: a TA's session would then be the student's
+PWN = "window.__pwned=(window.__pwned||[]).concat('{where}')"
+HOSTILE_LAB = "lab1_gradients"
+
+
+def hostile_notebook(nb):
+    """A right notebook that hides script everywhere formgrader shows a student's text: its written
+    answer and a markdown cell (`<img onerror>`), a raw cell (`<svg onload>`), and a code cell that
+    displays HTML with a script, JavaScript, SVG and markdown (outputs, kept or not by the grader),
+    saved with those outputs as if the student had run it."""
+    import nbformat
+
+    img = f'<img src="x" onerror="{PWN.format(where="markdown")}">'
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "reflection_1":
+            cell.source = f"My answer. <img src=x onerror=\"{PWN.format(where='answer')}\">"
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"Notes {img}"))
+    raw = nbformat.v4.new_raw_cell(f'<svg onload="{PWN.format(where="raw")}"></svg>')
+    raw.metadata["raw_mimetype"] = "text/html"
+    nb.cells.append(raw)
+    code = nbformat.v4.new_code_cell(
+        "from IPython.display import HTML, Javascript, SVG, Markdown, display\n"
+        f"display(HTML('<b>html</b><script>{PWN.format(where='html-output')}</script>'))\n"
+        f"display(Javascript(\"{PWN.format(where='js-output')}\"))\n")
+    code.outputs = [
+        nbformat.v4.new_output("display_data", data={
+            "text/html": f"<script>{PWN.format(where='stored-html')}</script><img src=x onerror=\"{PWN.format(where='stored-img')}\">",
+            "text/plain": "<html>"}),
+        nbformat.v4.new_output("display_data", data={"application/javascript": PWN.format(where="stored-js"),
+                                                      "text/plain": "<js>"}),
+        nbformat.v4.new_output("display_data", data={
+            "image/svg+xml": f'<svg xmlns="http://www.w3.org/2000/svg" onload="{PWN.format(where="stored-svg")}"></svg>',
+            "text/markdown": f"<img src=x onerror=\"{PWN.format(where='stored-md')}\">"})]
+    nb.cells.append(code)
+    return nb
+
+
+def _pwned(page) -> list:
+    return page.evaluate("window.__pwned || []")
+
+
+def test_does_a_hostile_notebook_run_no_script_in_formgrader(tmp_path):
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    from tests import corpus
+    from tests.grading import build_class, grade, read_csv
+
+    cases = {c.name: c for c in corpus.cases(HOSTILE_LAB, spread=False)}
+    submitted = build_class([cases["right"]], tmp_path / "submitted")
+    corpus.write_submission(cases["right"], tmp_path / "submitted" / "mallory" / HOSTILE_LAB)
+    path = tmp_path / "submitted" / "mallory" / HOSTILE_LAB / f"{HOSTILE_LAB}.ipynb"
+    nbformat.write(hostile_notebook(nbformat.read(path, as_version=4)), path)
+    out = tmp_path / "out"
+    grade(submitted, out, labs=[HOSTILE_LAB])
+    rows = {r["student_id"]: r for r in read_csv(out / "grades.csv")}
+    # the classmate's grade is untouched, and mallory's code is as right as hers
+    cells = [r for r in read_csv(out / "cells.csv") if not r["grade_id"].startswith("reflection")]
+    assert [r["grade_id"] for r in cells if r["score"] != r["max_score"]] == []  # both: every check passed
+    assert {r["student_id"] for r in cells} == {"right", "mallory"}
+    assert (rows["right"]["status"], rows["mallory"]["status"]) == ("ok", "ok")
+    kept = (out / "autograded" / "mallory" / HOSTILE_LAB / f"{HOSTILE_LAB}.ipynb").read_text()
+    assert "onerror" in kept  # the text is kept for the TA to read, as text
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", COURSE_ID) as gb:
+        submission_id = gb.find_submission_notebook(HOSTILE_LAB, HOSTILE_LAB, "mallory").id
+
+    server = _serve(out, tmp_path)
+    base, log = next(server)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page(extra_http_headers={"Authorization": f"token {TOKEN}"})
+            try:
+                page.set_default_timeout(120_000)
+                # the payloads are live in this browser: as plain HTML they run (so this test can fail)
+                page.set_content(f'<img src="x" onerror="{PWN.format(where="markdown")}">'
+                                 f'<svg onload="{PWN.format(where="raw")}"></svg>')
+                page.wait_for_function("(window.__pwned || []).length == 2")
+                page.goto(f"{base}/formgrader/submissions/{submission_id}/?token={TOKEN}")
+                page.locator("input.score#reflection_1").wait_for()
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(1000)  # an image's error event, an svg's load, after the page settles
+                assert _pwned(page) == [], _pwned(page)
+                body = page.inner_text("body")
+                assert "My answer." in body and "onerror" in body  # shown as text
+            except Exception:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SCREENSHOTS / "hostile_formgrader_failed.png"))
+                print(log.read_text()[-5000:])
+                raise
+            finally:
+                browser.close()
+    finally:
+        server.close()
+
+
+def test_does_our_pages_content_security_policy_stop_a_script_that_slipped_through(tmp_path):
+    """Defence in depth: a feedback page into which student HTML got unescaped (a bug we do not
+    have) still runs none of it; the same page without our policy would."""
+    from autograder.grade import feedback
+
+    result = {"student": "mallory", "lab": HOSTILE_LAB, "status": "ok", "score": 1.0, "max_score": 1.0, "cells": []}
+    payload = (f'<img src="x" onerror="{PWN.format(where="img")}"><script>{PWN.format(where="script")}</script>'
+               f'<svg onload="{PWN.format(where="svg")}"></svg>')
+    page_html = feedback.render(result).replace("<body>", "<body>" + payload, 1)
+    assert feedback.CSP in page_html
+    with_policy, without = tmp_path / "with.html", tmp_path / "without.html"
+    with_policy.write_text(page_html)
+    without.write_text(page_html.replace(feedback.CSP, ""))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(without.as_uri())
+            page.wait_for_function("(window.__pwned || []).length == 3")
+            page.goto(with_policy.as_uri())
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(500)
+            assert _pwned(page) == []
+        finally:
+            browser.close()

@@ -93,7 +93,7 @@ def test_does_the_secret_change_the_hidden_inputs():
 
 HOSTILE = ("plants_links_for_the_grader", "writes_the_virtualenv", "hunts_the_disk_for_references",
            "attacks_other_processes", "leaves_a_detached_process", "stores_answers_in_shm", "looks_up_answers_in_shm",
-           "forges_replies", "surrogates_in_errors")
+           "forges_replies", "surrogates_in_errors", "calls_the_kernel_outside_the_sandbox")
 ORDINARY = ("right", "blank")
 
 

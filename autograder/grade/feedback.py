@@ -21,6 +21,11 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 padding:.3em;margin-top:.3em;white-space:pre-wrap}"""
 
 
+# our pages run no script and load nothing: whatever a student's text might smuggle past the
+# escaping, the browser refuses to run it (images only as data: URLs, our own inline style)
+CSP = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
+       'style-src \'unsafe-inline\'; base-uri \'none\'; form-action \'none\'">')
+
 def render(result: dict, title: str = "") -> str:
     e = html.escape
     rows = []
@@ -48,7 +53,7 @@ def render(result: dict, title: str = "") -> str:
     status = result["status"]
     penalty = (f" ({result['score']:g} before the late penalty of {result['penalty']:g})"
                if result.get("penalty") else "")
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{e(result['lab'])}: {e(result['student'])}</title>
+    return f"""<!doctype html><html><head><meta charset="utf-8">{CSP}<title>{e(result['lab'])}: {e(result['student'])}</title>
 <style>{STYLE}</style></head><body>
 <h1>{e(title or result['lab'])}</h1>
 <p>Student <b>{e(result['student'])}</b>: <b>{result.get('final', result['score']):g} / {result['max_score']:g}</b> points{penalty}.

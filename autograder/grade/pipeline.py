@@ -175,7 +175,8 @@ def sandbox_status(mode: str) -> tuple[bool, str]:
     if why_not and mode == "required":
         raise SandboxUnavailable(f"--sandbox required: {why_not}; nothing was graded")
     if not why_not:
-        return True, "sandbox: bubblewrap (namespaces, read-only allow-list file system, no network, own uid)"
+        return True, ("sandbox: bubblewrap (namespaces, read-only allow-list file system, no network, own uid; "
+                      f"{sandbox.guards()})")
     return mode != "off", (f"sandbox: NONE ({why_not}): kernels get limits only; files and network are not "
                            "hidden; every row is flagged no-sandbox")
 

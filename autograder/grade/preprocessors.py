@@ -9,6 +9,7 @@ unchanged."""
 from __future__ import annotations
 
 import nbformat
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, List, Unicode
 
@@ -64,3 +65,21 @@ class RunAndCheck(NbGraderPreprocessor):
             "sandbox": log.sandbox, "seconds": round(log.seconds, 3),
         }
         return nb, resources
+
+
+class SanitizeForTheBrowser(SanitizeHTML):
+    """The autograded notebook as formgrader shows it to a TA: no student HTML or script runs.
+
+    nbconvert's SanitizeHTML (bleach), run as the last step of autograde, so it covers whatever is
+    kept: markdown and raw cells have their HTML escaped (`<img onerror=...>` shows as text), text/html
+    and text/markdown outputs are cleaned, and every output type that could carry script (application/
+    javascript, image/svg+xml, widget views, any unknown type) is dropped; plain text, PNG, JPEG,
+    LaTeX and JSON stay. The notebook's widget state goes too (nbconvert would load a widget
+    manager for it); a markdown cell's attached images stay (shown by an <img>, where SVG runs no
+    script). Scores are decided before (SaveAutoGrades) and never read from these."""
+
+    enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled: nbgrader calls it as a step
+
+    def preprocess(self, nb, resources):
+        nb.metadata.pop("widgets", None)
+        return super().preprocess(nb, resources)

@@ -259,7 +259,7 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
     from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, LimitOutput, OverwriteCells,
                                         OverwriteKernelspec, SaveAutoGrades)
 
-    from autograder.grade.preprocessors import RunAndCheck
+    from autograder.grade.preprocessors import RunAndCheck, SanitizeForTheBrowser
     from autograder.nbgrader_config import config_for
 
     work = Path(tempfile.mkdtemp(prefix="agu-"))
@@ -281,7 +281,8 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
         # is source/'s (rebuild), validated when this run's gradebook template was generated from
         # the same notebooks, and RunAndCheck changes only outputs
         cfg.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells]
-        cfg.Autograde.autograde_preprocessors = [RunAndCheck, LimitOutput, SaveAutoGrades, AssignLatePenalties]
+        cfg.Autograde.autograde_preprocessors = [RunAndCheck, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                                 SanitizeForTheBrowser]  # what formgrader shows runs no student script
         cfg.RunAndCheck.course_toml = job.course_toml
         cfg.RunAndCheck.secret = job.secret
         cfg.RunAndCheck.hide = list(job.hide) + [str(work)]

@@ -185,6 +185,7 @@ class StudentKernel:
             with open(source, "xb") as f:
                 f.write(content)
             self.spec["home_files"].append((name, source))
+        self.spec.update(sandbox_mod.seccomp.write(self.workdir) if self.tool == "bubblewrap" else {})
         self.km = None
         self.kc = None
         self.restarts = 0
@@ -247,6 +248,7 @@ class StudentKernel:
                 pass
             if process is not None and self.tool == "bubblewrap":  # probe() made this process a subreaper
                 sandbox_mod.reap(sandbox_mod.UID_BASE + process.pid)
+                sandbox_mod.memory.release(process.pid)  # its memory cgroup, empty now
         if getattr(self, "_context", None) is not None:
             self._context.destroy(linger=0)
             self._context = None
@@ -268,9 +270,10 @@ class StudentKernel:
                                   "files: read-only interpreter, virtualenv, /usr; private home, /tmp, /dev/shm",
                                   f"uid {sandbox_mod.INSIDE_UID} inside, " + (
                                       "one unprivileged uid per kernel outside" if os.geteuid() == 0
-                                      else "the grader's uid outside"), "capabilities: none"],
+                                      else "the grader's uid outside"), "capabilities: none",
+                                  sandbox_mod.guards()],
                     "limits": [f"memory {self.spec['memory_mb']} MB", f"file size {self.spec['file_size_mb']} MB",
-                               f"processes {self.spec['processes']}"]}
+                               f"processes {self.spec['processes']}", f"open files {sandbox_mod.OPEN_FILES}"]}
         return {"tool": "none", "why": self.why_not,
                 "isolation": ["limits and a clean environment only" if self.mode == "off" or os.geteuid() != 0
                               else "deny-list: mount and network namespaces, uid 0 without capabilities"]}

@@ -2,7 +2,9 @@
 
 The grader's KernelManager runs this launcher; it exec's `bwrap`, which exec's the kernel. In order:
 1. resource limits (setrlimit, inherited by bwrap and everything in the sandbox): address space
-   (memory), file size, core dumps, processes (RLIMIT_NPROC, counted per uid: see 3.);
+   (memory), file size, core dumps, processes (RLIMIT_NPROC, counted per uid: see 3.), open files;
+   then, as root, a memory cgroup of its own capping the kernel's whole memory (memory.py), and
+   the seccomp filter for bwrap, the grader's compiled program that fits (seccomp.py);
 2. as root, in a private mount namespace of the launcher only, each read-only folder the kernel
    needs (the interpreter under /root, the virtualenv) is bound onto a stage in the kernel's
    grader-side folder, so that bwrap can reach it without /root being readable by anyone else;
@@ -12,8 +14,8 @@ The grader's KernelManager runs this launcher; it exec's `bwrap`, which exec's t
    cgroup namespaces; an allow-list file system (read-only: /usr, a few files of /etc, the
    interpreter, the virtualenv; writable: its own home, /tmp and /dev/shm, size-capped tmpfs
    that vanish with it, and the folder of its own Jupyter sockets); uid 1000 inside; no
-   capabilities, no new privileges, no nested user namespaces, a new session; it dies with the
-   grader, and every process in it dies with its PID namespace;
+   capabilities, no new privileges, no nested user namespaces, a new session, the seccomp filter;
+   it dies with the grader, and every process in it dies with its PID namespace;
 5. a clean environment: no grading secret, no PYTHONPATH, HOME in its private home.
 
 Where bwrap cannot run (not installed, no user namespaces, not Linux), `fallback` does what the
@@ -33,10 +35,13 @@ import subprocess
 import sys
 import time
 
+from autograder.kernel import memory, seccomp
+
 UID_BASE = 1_000_000  # the outside uid of a kernel is UID_BASE + its launcher's pid (pid_max <= 2**22)
 INSIDE_UID = 1000
 HOME = "/home/student"
 CONNECTION = "/run/autograder/kernel.json"
+OPEN_FILES = 256  # RLIMIT_NOFILE: a kernel needs a few dozen (zmq, matplotlib)
 TMPFS_MB = 64  # each of the kernel's /tmp, /dev/shm and home (tmpfs memory is not in RLIMIT_AS)
 ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
 USR_LINKS = ("bin", "lib", "lib64", "sbin")
@@ -52,13 +57,14 @@ PR_SET_CHILD_SUBREAPER = 36
 # --- the sandbox -----------------------------------------------------------------------------
 def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int | None,
                command: list[str], home_mb: int = TMPFS_MB, masked: list[tuple[str, int | None]] = (),
-               home_files: list[tuple[str, int]] = ()) -> list[str]:
+               home_files: list[tuple[str, int]] = (), seccomp_fd: int | None = None) -> list[str]:
     """bwrap's arguments: `binds` are (source, path inside) bound read-only; `masked` are paths
     inside them that the kernel sees empty and read-only (masked_paths): a folder (None), or a
     file read from an open fd of /dev/null; `home_files` are (path in the home, open fd) shown as
     read-only copies of what the grader gave (font_list); `sockets` is the one host folder bound
     writable (the kernel's Jupyter sockets, locked by the grader once bound); the home is bigger
-    than the file size limit, so that a huge file meets that limit first."""
+    than the file size limit, so that a huge file meets that limit first; `seccomp_fd` is an open
+    fd of the compiled seccomp filter (seccomp.py) bwrap loads before it exec's the kernel."""
     size = str(TMPFS_MB * 2**20)
     # the kernel's private, writable folders first: every bind below lands on top of them, so a
     # checkout or an interpreter under /tmp or a home folder stays visible (a tmpfs mounted after a
@@ -89,6 +95,8 @@ def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int
         args += ["--ro-bind-data", str(fd), os.path.join(HOME, name)]
     if connection_fd is not None:
         args += ["--ro-bind-data", str(connection_fd), CONNECTION]
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
     return [*args, "--", *command]
 
 
@@ -296,7 +304,8 @@ def _probe() -> str:
         with open(connection, "x") as f:
             f.write("{}")
         spec = {"workdir": workdir, "tool": "bubblewrap", "read_only": read_only_paths(), "sockets": sockets,
-                "connection_file": connection, "home_files": [], "memory_mb": 2048, "core": 0}
+                "connection_file": connection, "home_files": [], "memory_mb": 2048, "core": 0,
+                **seccomp.write(workdir)}  # the filter too: a kernel that cannot start under it is no kernel
         try:
             proc = subprocess.Popen(launcher_command(spec, [sys.executable, "-c", KERNEL_NEEDS]),
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -309,12 +318,28 @@ def _probe() -> str:
             code = proc.wait()
         finally:
             reap(UID_BASE + proc.pid)
+            memory.release(proc.pid)
         if code == 0:
             return ""
         said = read_log(workdir) or f"exit code {code}"
         return f"a kernel cannot start in bubblewrap here: {said}"
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def guards() -> str:
+    """What bounds the kernel besides namespaces, as this machine provides it (the grader's first
+    line and each unit's `sandbox`): the seccomp filter, and a memory cgroup or, without one,
+    memfd and shared memory refused by the filter (so RLIMIT_AS and the tmpfs sizes bound its
+    memory), or without either, memfd bounded by RLIMIT_NOFILE x RLIMIT_FSIZE."""
+    version = memory.parent()[0]
+    if version:
+        bound = f"memory cgroup ({version}) per kernel"
+    elif not seccomp.why_not():
+        bound = f"{memory.why_not()}: memfd and shared memory refused, memory bound = address space + tmpfs"
+    else:
+        bound = f"{memory.why_not()}: memfd bounded only by {OPEN_FILES} open files x the file size limit"
+    return "; ".join(["seccomp filter" if not seccomp.why_not() else seccomp.why_not(), bound])
 
 
 def clean_env(home: str) -> dict:
@@ -343,7 +368,7 @@ def set_limits(spec: dict) -> list[str]:
     applied = []
     for name, key, scale in (("RLIMIT_AS", "memory_mb", 2**20), ("RLIMIT_FSIZE", "file_size_mb", 2**20),
                              ("RLIMIT_CPU", "cpu_seconds", 1), ("RLIMIT_CORE", "core", 1),
-                             ("RLIMIT_NPROC", "processes", 1)):
+                             ("RLIMIT_NPROC", "processes", 1), ("RLIMIT_NOFILE", "open_files", 1)):
         value = spec.get(key)
         if value is None:
             continue
@@ -385,7 +410,12 @@ def _passed_on(path: str) -> int:
 
 def launch(spec: dict, kernel: list[str]) -> None:
     """Exec bwrap running `kernel` (whose `-f` argument is replaced by the in-sandbox copy)."""
-    set_limits(spec)
+    set_limits({"open_files": OPEN_FILES, **spec})
+    # the whole memory in a cgroup of its own where the machine gives one; then memfd and shared
+    # memory are counted and allowed, else refused by the filter
+    counted = bool(spec.get("memory_mb")) and memory.join(os.getpid(), int(spec["memory_mb"]) * 2**20)
+    program = spec.get("seccomp_shared_memory" if counted else "seccomp")  # built by the grader (seccomp.write)
+    filter_fd = _passed_on(program) if program else None
     binds = stage_read_only(spec)
     # found as root (the interpreter's files are not readable by the kernel's uid); a file is shown
     # as what bwrap reads from an open /dev/null
@@ -401,7 +431,8 @@ def launch(spec: dict, kernel: list[str]) -> None:
         os.setuid(uid)
     home_mb = int(spec.get("file_size_mb") or 0) + TMPFS_MB
     os.execve(bwrap_path(), bwrap_args(binds=binds, sockets=spec["sockets"], connection_fd=conn, command=kernel,
-                                       home_mb=home_mb, masked=masked, home_files=home_files), clean_env(HOME))
+                                       home_mb=home_mb, masked=masked, home_files=home_files, seccomp_fd=filter_fd),
+              clean_env(HOME))
 
 
 # --- without bubblewrap: what the grader did before (a deny-list, uid 0 without capabilities) ---
@@ -434,7 +465,7 @@ def isolate(spec: dict) -> None:
 
 
 def fallback(spec: dict, kernel: list[str]) -> None:
-    set_limits({k: v for k, v in spec.items() if k != "processes"})  # uid 0 here: NPROC would count root's
+    set_limits({"open_files": OPEN_FILES, **{k: v for k, v in spec.items() if k != "processes"}})  # uid 0 here: NPROC would count root's
     home = spec["home"]
     # copied into the kernel's home before isolate() hides the grader's folder (and /tmp with it):
     # a kernel that cannot read its connection file makes one of its own, on ports nobody knows
