@@ -1,0 +1,89 @@
+"""grade reads SUBMISSIONS without following a link or reading a special file, and trusts no time a
+student wrote. A lab 1 class, graded once:
+
+- links_to_source: the notebook is a symbolic link to the course's source notebook (solutions and
+  hidden tests): refused, status missing, 0, flagged refused-file;
+- links_to_classmate: the notebook is a link to honest_solution's: refused the same way;
+- mirror_folder: the student's whole folder is a link to honest_solution's: refused the same way;
+- dev_zero_timestamp: the solutions, timestamp.txt a link to /dev/zero and notes.txt a FIFO: both
+  refused (the grader neither hangs nor reads without end), the notebook graded: full autograded
+  points, flagged refused-file and time-unknown;
+- backdated: the solutions and a timestamp.txt backdated to November, no time the LMS recorded: no
+  penalty and no trust: flagged time-unknown, the claimed time quoted for a TA;
+- honest_solution: the solutions, its time from the LMS (a --times CSV): 10 h after the due date,
+  one started day late: penalised, not time-unknown."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from autograder import course as course_mod
+from autograder.grade import tables
+from tests import corpus
+from tests.grading import grade, read_csv
+
+pytestmark = pytest.mark.xdist_group("submissions_folder")
+
+LAB = "lab1_gradients"
+
+
+def _solution() -> bytes:
+    return corpus.build(corpus.Case(lab=LAB, name="s", path=Path("x.py"), base="solution"))[f"{LAB}.ipynb"]
+
+
+def _autograded_points() -> float:
+    nb = json.loads(course_mod.load().lab(LAB).source_notebook().read_text())
+    metas = [c["metadata"].get("nbgrader", {}) for c in nb["cells"]]
+    return sum(float(m.get("points", 0)) for m in metas if m.get("grade") and not m.get("solution"))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("class")
+    sub = root / "submitted"
+    for student in ("links_to_source", "links_to_classmate", "dev_zero_timestamp", "backdated", "honest_solution"):
+        (sub / student / LAB).mkdir(parents=True)
+    honest = sub / "honest_solution" / LAB / f"{LAB}.ipynb"
+    honest.write_bytes(_solution())
+    (sub / "links_to_source" / LAB / f"{LAB}.ipynb").symlink_to(course_mod.load().lab(LAB).source_notebook())
+    (sub / "links_to_classmate" / LAB / f"{LAB}.ipynb").symlink_to(honest)
+    (sub / "mirror_folder").symlink_to(sub / "honest_solution")
+    (sub / "dev_zero_timestamp" / LAB / f"{LAB}.ipynb").write_bytes(_solution())
+    (sub / "dev_zero_timestamp" / LAB / "timestamp.txt").symlink_to("/dev/zero")
+    os.mkfifo(sub / "dev_zero_timestamp" / LAB / "notes.txt")
+    (sub / "backdated" / LAB / f"{LAB}.ipynb").write_bytes(_solution())
+    (sub / "backdated" / LAB / "timestamp.txt").write_text("2026-11-01 09:00:00.000000 UTC\n")
+    recorded = root / "times.csv"
+    recorded.write_text(f"student_id,lab,submitted_at\nhonest_solution,{LAB},2026-12-05T10:00:00+00:00\n")
+    grade(sub, root / "out", labs=[LAB], times=[recorded])
+    return root / "out"
+
+
+def test_are_links_and_special_files_refused_and_the_rest_graded(graded):
+    p = course_mod.load().lab(LAB).points
+    a = _autograded_points()
+    rows = {r["student_id"]: (float(r["score"]), float(r["penalty"]), r["status"],
+                              set(filter(None, r["flags"].split(";"))) - {"needs-manual-grade"})
+            for r in read_csv(graded / "grades.csv")}
+    assert rows == {
+        "backdated": (a, 0.0, "ok", {"time-unknown"}),
+        "dev_zero_timestamp": (a, 0.0, "ok", {"refused-file", "time-unknown"}),
+        "honest_solution": (a, pytest.approx(0.1 * p), "ok", {"late"}),
+        "links_to_classmate": (0.0, 0.0, "missing", {"refused-file"}),
+        "links_to_source": (0.0, 0.0, "missing", {"refused-file"}),
+        "mirror_folder": (0.0, 0.0, "missing", {"refused-file"}),
+    }
+
+
+def test_do_the_notes_say_what_was_refused_and_which_time_is_not_trusted(graded):
+    notes = {r["student"]: r["notes"] for r in tables.read_results(graded)}
+    assert "links and special files are never followed or read: notes.txt, timestamp.txt refused" in notes[
+        "dev_zero_timestamp"]
+    assert f"links and special files are never followed or read: {LAB}.ipynb refused" in notes["links_to_source"]
+    assert "mirror_folder is a symbolic link or special file, not a folder: not followed" in notes["mirror_folder"]
+    assert ("no submission time the LMS recorded was given (collect --times, grade --times): no late penalty computed, "
+            "for a TA to settle; its timestamp.txt (written by the student's own nbgrader submit) says "
+            "'2026-11-01 09:00:00.000000 UTC', not trusted") in notes["backdated"]
