@@ -17,7 +17,8 @@ here: `Email address`, `Username`, `ID number` (from the roster; without one the
 
 The roster, one CSV for `collect` and `export`: a `student_id` column (nbgrader's id) and any of
 Canvas's `Student, ID, SIS User ID, SIS Login ID, Section` and Moodle's `Full name, Email address,
-Username, ID number`."""
+Username, ID number`; or the LMS's own export as it downloads (Canvas's gradebook export, Moodle's
+participants export: read_roster)."""
 from __future__ import annotations
 
 import csv

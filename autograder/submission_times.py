@@ -16,8 +16,15 @@ written by the student's own `nbgrader submit`. So the late rule reads only:
 
 nbgrader's exchange: the inbound folder's name (`student+lab+time+random`) and its timestamp.txt
 are both written by `nbgrader submit`, which runs as the student (nbgrader/exchange/default/
-submit.py: the time is taken in the student's process, the folder made 0777), so neither is
-trusted; export such times from the hub's own records into the plain CSV.
+submit.py: Exchange.set_timestamp runs in the student's process, the folder is made 0777), so
+neither is trusted alone. What no user can set backwards is an inode's change time (ctime: set by
+the kernel to now on creation and on every write, rename, chmod or utime; only changing the
+system clock moves it back). So given the exchange's inbound folder (`--times
+/srv/nbgrader/exchange/<course>/inbound`), each submission's time is the latest ctime of its folder
+and everything in it (read with lstat, nothing followed): when the folder's name claims a time at
+most EXCHANGE_GRACE seconds before that (nbgrader submit names the folder, then copies), the claimed
+time; else the ctime. For each student and lab the folder nbgrader collect takes is used (the latest
+claimed time, nbgrader/exchange/default/collect.py).
 
 `autograder collect` writes the times it could match into SUBMISSIONS/.lms/times.csv
 (`student_id,lab,submitted_at,lms_late,source`; an empty submitted_at: no trusted time), beside
@@ -30,16 +37,18 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 STORE = Path(".lms") / "times.csv"
 STORE_COLUMNS = ["student_id", "lab", "submitted_at", "lms_late", "source"]
+REMEMBERED = ".times.csv"  # in OUT: the --times earlier grade runs into it were given
 PLAIN = ("student_id", "lab", "submitted_at")
 MOODLE_TIME = "Last modified (submission)"
 MOODLE_FORMATS = ("%A, %d %B %Y, %I:%M %p", "%A, %d %B %Y, %H:%M", "%d %B %Y, %I:%M %p", "%d %B %Y, %H:%M")
 CAP = 50 * 1024 * 1024
+EXCHANGE_GRACE = 120  # seconds nbgrader submit may spend copying after it takes its time
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,8 @@ def read(path: str | Path, course) -> list[Recorded]:
         FileNotFoundError: no such file.
         ValueError: one line naming the file, the line, the value and the fix."""
     path = Path(path)
+    if path.is_dir():
+        return from_exchange(path, course)
     text = _text(path)
     if text.lstrip()[:1] in ("[", "{"):
         try:
@@ -187,12 +198,51 @@ def read(path: str | Path, course) -> list[Recorded]:
                 raise ValueError(f"{where}: Identifier {row['Identifier']!r} holds no participant number: give "
                                  f"Moodle's grading worksheet as it downloads")
             found.append(Recorded(by="moodle", who=pid, lab=None, where=where,
-                                  when=_moodle_time(row[MOODLE_TIME], where, course.timezone), late=False,
+                                  when=_moodle_time(row[MOODLE_TIME], where, course.timezone),
+                                  late="late" in row.get("Status", "").lower(),
                                   name=row.get("Full name", ""), email=row.get("Email address", "")))
         return found
     raise ValueError(f"{path}: not a submission times file (columns: {', '.join(header) or 'none'}): give Moodle's "
                      f"grading worksheet, Canvas's submissions (user_id, submitted_at) or a CSV "
                      f"{','.join(PLAIN)}")
+
+
+def _arrived(folder: Path, limit: int = 10_000) -> datetime:
+    """The latest ctime of `folder` and everything in it (lstat: links are not followed)."""
+    latest = os.lstat(folder).st_ctime
+    seen = 0
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            latest = max(latest, os.lstat(os.path.join(root, name)).st_ctime)
+            seen += 1
+            if seen >= limit:  # more files than a lab has: what was seen is enough to be late
+                break
+    return datetime.fromtimestamp(latest, timezone.utc)
+
+
+def from_exchange(inbound: Path, course) -> list[Recorded]:
+    """Each student's lab in nbgrader's exchange inbound folder, timed as the module docstring says."""
+    from nbgrader.utils import parse_utc
+
+    latest: dict[tuple[str, str], tuple[datetime | None, Path]] = {}
+    for entry in sorted(inbound.iterdir()):
+        parts = entry.name.split("+")
+        if len(parts) < 3 or parts[1] not in course.lab_ids or entry.is_symlink() or not entry.is_dir():
+            continue
+        try:
+            claimed = parse_utc(parts[2]).replace(tzinfo=timezone.utc)
+        except (ValueError, OverflowError, TypeError):
+            claimed = None
+        key = (parts[0], parts[1])
+        if key not in latest or (claimed and (latest[key][0] is None or claimed > latest[key][0])):
+            latest[key] = (claimed, entry)
+    found = []
+    for (student, lab), (claimed, folder) in sorted(latest.items()):
+        arrived = _arrived(folder)
+        honest = claimed is not None and claimed <= arrived <= claimed + timedelta(seconds=EXCHANGE_GRACE)
+        found.append(Recorded(by="student_id", who=student, lab=lab, when=claimed if honest else arrived,
+                              late=False, where=str(folder)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -203,9 +253,7 @@ class Trusted:
     source: str
 
 
-def read_store(submissions: Path) -> dict[tuple[str, str], Trusted]:
-    """SUBMISSIONS/.lms/times.csv as collect wrote it ({} when there is none)."""
-    path = Path(submissions) / STORE
+def _read_table(path: Path) -> dict[tuple[str, str], Trusted]:
     if not path.is_file() or path.is_symlink():
         return {}
     header, rows = csv_rows(_text(path))
@@ -217,13 +265,11 @@ def read_store(submissions: Path) -> dict[tuple[str, str], Trusted]:
     return found
 
 
-def write_store(submissions: Path, times: dict[tuple[str, str], Trusted]) -> Path:
-    """Merge `times` into SUBMISSIONS/.lms/times.csv (rows for other students' labs are kept)."""
-    path = Path(submissions) / STORE
-    merged = dict(read_store(submissions))
+def _write_table(path: Path, times: dict[tuple[str, str], Trusted]) -> Path:
+    merged = dict(_read_table(path))
     merged.update(times)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(".times.csv.tmp")
+    tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(STORE_COLUMNS)
@@ -233,18 +279,36 @@ def write_store(submissions: Path, times: dict[tuple[str, str], Trusted]) -> Pat
     return path
 
 
-def trusted_times(submissions: Path, extra: list[str | Path] | None, course) -> dict[tuple[str, str], Trusted]:
-    """What grade trusts: SUBMISSIONS/.lms/times.csv, overridden by each `--times` CSV
-    (student_id,lab,submitted_at) in turn."""
+def read_store(submissions: Path) -> dict[tuple[str, str], Trusted]:
+    """SUBMISSIONS/.lms/times.csv as collect wrote it ({} when there is none)."""
+    return _read_table(Path(submissions) / STORE)
+
+
+def write_store(submissions: Path, times: dict[tuple[str, str], Trusted]) -> Path:
+    """Merge `times` into SUBMISSIONS/.lms/times.csv (rows for other students' labs are kept)."""
+    return _write_table(Path(submissions) / STORE, times)
+
+
+def trusted_times(submissions: Path, extra: list[str | Path] | None, course,
+                  out: Path | None = None) -> dict[tuple[str, str], Trusted]:
+    """What grade trusts: SUBMISSIONS/.lms/times.csv, then the times earlier grade runs into `out`
+    were given (OUT/.times.csv: a --students regrade keeps them), then each `--times` file in turn
+    (a CSV student_id,lab,submitted_at, or nbgrader's exchange inbound folder)."""
     times = read_store(submissions)
+    if out is not None:
+        times.update(_read_table(Path(out) / REMEMBERED))
+    given: dict[tuple[str, str], Trusted] = {}
     for path in extra or []:
         for rec in read(path, course):
             if rec.by != "student_id":
                 raise ValueError(f"{path}: grade takes a CSV {','.join(PLAIN)}; give Canvas's or Moodle's own file "
                                  f"to `autograder collect --times` with the zips, which matches their users")
             old = times.get((rec.who, rec.lab))
-            times[rec.who, rec.lab] = Trusted(when=rec.when, lms_late=bool(old and old.lms_late) or rec.late,
+            given[rec.who, rec.lab] = Trusted(when=rec.when, lms_late=bool(old and old.lms_late) or rec.late,
                                               source=rec.where)
+    if out is not None and given:
+        _write_table(Path(out) / REMEMBERED, given)
+    times.update(given)
     return times
 
 

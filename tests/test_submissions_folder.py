@@ -87,3 +87,33 @@ def test_do_the_notes_say_what_was_refused_and_which_time_is_not_trusted(graded)
     assert ("no submission time the LMS recorded was given (collect --times, grade --times): no late penalty computed, "
             "for a TA to settle; its timestamp.txt (written by the student's own nbgrader submit) says "
             "'2026-11-01 09:00:00.000000 UTC', not trusted") in notes["backdated"]
+
+
+def test_is_an_exchange_time_the_inbound_folders_change_time_when_its_name_is_backdated(tmp_path):
+    """nbgrader submit (nbgrader/exchange/default/submit.py) names the inbound folder
+    `student+lab+time+random`, the time taken in the student's own process, so a student can name it
+    anything; the folder's change time is set by the kernel."""
+    from datetime import datetime, timedelta, timezone
+
+    from autograder import submission_times
+
+    course = course_mod.load()
+    inbound = tmp_path / "inbound"
+    before = datetime.now(timezone.utc) - timedelta(seconds=2)
+    claimed = (datetime.now(timezone.utc) - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    folders = {"ann": f"ann+{LAB}+{claimed}+Zm9vYmFy",  # as nbgrader submit names it, now
+               "bob": f"bob+{LAB}+2026-11-01 09:00:00.000000 UTC+YmFyYmF6",  # renamed to a backdated time
+               "cy": f"cy+{LAB}+2026-11-01 09:00:00.000000 UTC+b2xk"}  # cy's older submission ...
+    for name in folders.values():
+        (inbound / name).mkdir(parents=True)
+        (inbound / name / f"{LAB}.ipynb").write_bytes(b"{}")
+        (inbound / name / "timestamp.txt").write_text(name.split("+")[2])
+    newer = inbound / f"cy+{LAB}+{claimed}+bmV3"  # ... and her newer one, which nbgrader collect takes
+    newer.mkdir()
+    (newer / f"{LAB}.ipynb").write_bytes(b"{}")
+    (inbound / f"dan+{LAB}+{claimed}+eA").symlink_to(inbound / folders["ann"])  # a link: not read
+    got = {r.who: r for r in submission_times.read(inbound, course)}
+    assert sorted(got) == ["ann", "bob", "cy"]
+    assert submission_times.utc_text(got["ann"].when) == claimed
+    assert got["bob"].when >= before  # its change time, not the November it claims
+    assert (got["cy"].where, submission_times.utc_text(got["cy"].when)) == (str(newer), claimed)

@@ -201,8 +201,9 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
             there is kept and the class tables rewritten).
         force: regrade even the submissions that did not change since the last run.
         announce: called once the inputs are checked, with the line saying what the kernels run in.
-        times: CSVs of student_id,lab,submitted_at the late rule may trust, over SUBMISSIONS/.lms/times.csv
-            (autograder/submission_times.py); a notebook with neither is flagged time-unknown.
+        times: CSVs of student_id,lab,submitted_at (or nbgrader's exchange inbound folder) the late rule
+            may trust, over SUBMISSIONS/.lms/times.csv and what earlier runs into `out` were given
+            (autograder/submission_times.py); a notebook with none is flagged time-unknown.
     Returns:
         a Summary; the process exits 0 whatever the students' scores.
     Raises:
@@ -221,7 +222,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
             raise ValueError(f"lab {lab!r} has no source notebook at {course.lab(lab).source_notebook(course.root)}")
     check_layout(submissions, labs)
     read_extensions(course)  # a bad extensions file stops here, before any grading
-    trusted = trusted_times(submissions, times, course)  # and a bad times file
+    trusted = trusted_times(submissions, times, course, out)  # and a bad times file
     workers = workers or 1
     if workers < 1:
         raise ValueError(f"--workers {workers}: must be at least 1")
