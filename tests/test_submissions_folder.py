@@ -117,3 +117,20 @@ def test_is_an_exchange_time_the_inbound_folders_change_time_when_its_name_is_ba
     assert submission_times.utc_text(got["ann"].when) == claimed
     assert got["bob"].when >= before  # its change time, not the November it claims
     assert (got["cy"].where, submission_times.utc_text(got["cy"].when)) == (str(newer), claimed)
+
+
+def test_does_grade_refuse_an_lms_file_it_cannot_match_in_one_line(tmp_path, capsys):
+    from autograder.cli import main as cli
+    from tests.grading import course_toml_for_tests
+
+    (tmp_path / "s" / "ann" / LAB).mkdir(parents=True)
+    (tmp_path / "s" / "ann" / LAB / f"{LAB}.ipynb").write_text("not a notebook")
+    worksheet = tmp_path / "worksheet.csv"
+    worksheet.write_text('"Identifier","Full name","Last modified (submission)"\n'
+                         '"Participant 1","Ann Lee","Thursday, 10 December 2026, 9:00 AM"\n')
+    code = cli(["grade", str(tmp_path / "s"), "--out", str(tmp_path / "o"), "--times", str(worksheet),
+                "--course", str(course_toml_for_tests()), "--allow-demo-secret"])
+    assert (code, capsys.readouterr().err.splitlines()[-1]) == (2, (
+        f"autograder: {worksheet}: grade takes a CSV student_id,lab,submitted_at; give Canvas's or Moodle's own file "
+        f"to `autograder collect --times` with the zips, which matches their users"))
+    assert not (tmp_path / "o" / "grades.csv").exists()
