@@ -52,8 +52,9 @@ def read_roster(path: Path | str, *, needs: str | None = None) -> dict[str, dict
     Reads the roster as the LMS exports it, unedited: the separator (`,` `;` tab) and a UTF-8 BOM
     are detected; Canvas's gradebook export's "Points Possible" row (and its muted/read-only rows)
     are skipped; Moodle's participants export's First name and Last name give the Full name and
-    only its rows whose Roles name a student are kept. Without a `student_id` column the id comes
-    from the LMS's columns (_student_id).
+    only its rows whose Roles name a student are kept. Without a `student_id` column, in a file that
+    is one of those exports (Canvas: Student and ID; Moodle: Full name and Email address), the id
+    comes from the LMS's columns (_student_id).
 
     Raises:
         FileNotFoundError: no such file.
@@ -73,11 +74,12 @@ def read_roster(path: Path | str, *, needs: str | None = None) -> dict[str, dict
         columns.append("Full name")
         for _, row in body:
             row["Full name"] = f"{row['First name']} {row['Last name']}".strip()
-    ids = [c for c in ("student_id", "SIS Login ID", "ID", "Username", "ID number", "Email address") if c in columns]
-    if not ids:
+    canvas_export = {"Student", "ID"} <= set(columns)  # Canvas's gradebook export
+    moodle_export = "Email address" in columns and "Full name" in columns  # Moodle's participants export
+    if "student_id" not in columns and not (canvas_export or moodle_export):
         raise RosterError(f"roster {path}: no student_id column (found: {', '.join(columns) or 'nothing'}): add one "
-                          f"with nbgrader's student ids, or give the LMS's own export (Canvas's gradebook, "
-                          f"Moodle's participants) unedited")
+                          f"with nbgrader's student ids, beside any of {', '.join(ROSTER_COLUMNS)}, or give the "
+                          f"LMS's own export unedited (Canvas's gradebook, Moodle's participants)")
     if needs and needs not in columns:
         raise RosterError(f"roster {path}: no {needs!r} column, which this LMS matches students by: add it")
     people: dict[str, dict] = {}

@@ -10,6 +10,7 @@ student wrote. A lab 1 class, graded once:
   points, flagged refused-file and time-unknown;
 - backdated: the solutions and a timestamp.txt backdated to November, no time the LMS recorded: no
   penalty and no trust: flagged time-unknown, the claimed time quoted for a TA;
+- huge_notebook: a 21 MB notebook: not read (20 MB is the cap), status unreadable, 0;
 - honest_solution: the solutions, its time from the LMS (a --times CSV): 10 h after the due date,
   one started day late: penalised, not time-unknown."""
 from __future__ import annotations
@@ -44,7 +45,8 @@ def _autograded_points() -> float:
 def graded(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("class")
     sub = root / "submitted"
-    for student in ("links_to_source", "links_to_classmate", "dev_zero_timestamp", "backdated", "honest_solution"):
+    for student in ("links_to_source", "links_to_classmate", "dev_zero_timestamp", "backdated", "honest_solution",
+                    "huge_notebook"):
         (sub / student / LAB).mkdir(parents=True)
     honest = sub / "honest_solution" / LAB / f"{LAB}.ipynb"
     honest.write_bytes(_solution())
@@ -56,6 +58,8 @@ def graded(tmp_path_factory) -> Path:
     os.mkfifo(sub / "dev_zero_timestamp" / LAB / "notes.txt")
     (sub / "backdated" / LAB / f"{LAB}.ipynb").write_bytes(_solution())
     (sub / "backdated" / LAB / "timestamp.txt").write_text("2026-11-01 09:00:00.000000 UTC\n")
+    with open(sub / "huge_notebook" / LAB / f"{LAB}.ipynb", "wb") as f:
+        f.truncate(21 * 1024 * 1024)  # sparse: nothing is written, and nothing must be read
     recorded = root / "times.csv"
     recorded.write_text(f"student_id,lab,submitted_at\nhonest_solution,{LAB},2026-12-05T10:00:00+00:00\n")
     grade(sub, root / "out", labs=[LAB], times=[recorded])
@@ -72,6 +76,7 @@ def test_are_links_and_special_files_refused_and_the_rest_graded(graded):
         "backdated": (a, 0.0, "ok", {"time-unknown"}),
         "dev_zero_timestamp": (a, 0.0, "ok", {"refused-file", "time-unknown"}),
         "honest_solution": (a, pytest.approx(0.1 * p), "ok", {"late"}),
+        "huge_notebook": (0.0, 0.0, "unreadable", set()),
         "links_to_classmate": (0.0, 0.0, "missing", {"refused-file"}),
         "links_to_source": (0.0, 0.0, "missing", {"refused-file"}),
         "mirror_folder": (0.0, 0.0, "missing", {"refused-file"}),
@@ -83,6 +88,7 @@ def test_do_the_notes_say_what_was_refused_and_which_time_is_not_trusted(graded)
     assert "links and special files are never followed or read: notes.txt, timestamp.txt refused" in notes[
         "dev_zero_timestamp"]
     assert f"links and special files are never followed or read: {LAB}.ipynb refused" in notes["links_to_source"]
+    assert "the notebook is 22,020,096 bytes, over the 20,971,520 grade reads" in notes["huge_notebook"]
     assert "mirror_folder is a symbolic link or special file, not a folder: not followed" in notes["mirror_folder"]
     assert ("no submission time the LMS recorded was given (collect --times, grade --times): no late penalty computed, "
             "for a TA to settle; its timestamp.txt (written by the student's own nbgrader submit) says "

@@ -203,6 +203,9 @@ def grade_unit(job: UnitJob) -> dict:
         result.update(status="missing", cells=_zero_cells(source_nb, "no notebook submitted"))
         return _total(result)
     submitted = _read(path)
+    if submitted is None and path.lstat().st_size > safe_files.NOTEBOOK_CAP:
+        result["notes"].append(f"the notebook is {path.lstat().st_size:,} bytes, over the "
+                               f"{safe_files.NOTEBOOK_CAP:,} grade reads")
     if submitted is None:
         result.update(status="unreadable", cells=_zero_cells(source_nb, "the notebook could not be read"))
         return _total(result)
