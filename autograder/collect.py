@@ -388,6 +388,11 @@ def main(*, zips: list[str | Path], lms_name: str, out: str | Path, roster: str 
         picks[key] = best
 
     timed = _times(picks, records, student_of, lms_name, result)
+    for (sid, lab_id), t in sorted(timed.items()):
+        if t.lms_late and t.when is not None and t.when <= course.lab(lab_id).due:
+            result.warnings.append(f"{sid} {lab_id}: {lms_name.title()} marks it late but its recorded time "
+                                   f"{submission_times.utc_text(t.when)} is not after course.toml's due date: an "
+                                   f"extension in the LMS? add it to the extensions file")
     for (sid, lab_id), c in sorted(picks.items()):
         name = f"{lab_id}.ipynb" if c.by_name and lab_from_name(c.display, course.lab_ids)[1] else _safe_name(c.display)
         placed = Placed(student=sid, lab=lab_id, path=Path(out) / sid / lab_id / name, member=c.where,
