@@ -465,12 +465,14 @@ def test_does_collect_refuse_bad_zips_and_rosters_in_one_line(lms_files, course_
 
 
 def test_is_a_late_marker_that_the_recorded_time_contradicts_reported(course_toml, tmp_path):
-    marked = make_zip(tmp_path / "c.zip", [(f"doejane_LATE_12345_1_{LAB1}.ipynb", notebook(LAB1, "release"))])
+    marked = make_zip(tmp_path / "c.zip", [(f"doejane_LATE_12345_1_{LAB1}.ipynb", notebook(LAB1, "release")),
+                                           (f"leeann_late_12346_2_{LAB1}.ipynb", notebook(LAB1, "release"))])  # older Canvas
     times = tmp_path / "t.json"
     times.write_text(json.dumps([{"user_id": 12345, "assignment_id": 9001, "submitted_at": "2026-12-04T22:00:00Z",
                                   "late": True}]))
     got = collect.main(zips=[marked], lms_name="canvas", times=[times], out=tmp_path / "s", course_toml=course_toml)
-    assert [(p.student, p.lab, p.time.lms_late) for p in got.placed] == [("12345", LAB1, True)]
+    assert [(p.student, p.lab, p.time.lms_late, p.time.when is None) for p in got.placed] == [
+        ("12345", LAB1, True, False), ("12346", LAB1, True, True)]
     assert got.warnings == [
         f"12345 {LAB1}: Canvas marks it late but its recorded time 2026-12-04 22:00:00.000000 UTC is not after "
         "course.toml's due date: an extension in the LMS? add it to the extensions file",
