@@ -56,7 +56,8 @@ def _grade(args):
         summary = pipeline.main(submissions=args.submissions, out=args.out, labs=args.labs or None,
                                 workers=args.workers, shard=args.shard, progress=not args.quiet,
                                 course_toml=args.course, sandbox=args.sandbox, students=args.students or None,
-                                force=args.force, announce=lambda line: print(line, flush=True))
+                                force=args.force, announce=lambda line: print(line, flush=True),
+                                times=args.times)
     except SandboxUnavailable as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
@@ -70,9 +71,13 @@ def _grade(args):
 def _collect(args):
     from autograder import collect
 
-    print(collect.main(zips=args.zips, lms_name=args.lms, out=args.out, roster=args.roster, lab=args.lab,
-                       course_toml=args.course).describe())
-    return 0
+    got = collect.main(zips=args.zips, lms_name=args.lms, out=args.out, roster=args.roster, lab=args.lab,
+                       times=args.times, course_toml=args.course)
+    if args.counts_only:  # logs others can read (CI): no names
+        print(got.counts())
+    else:
+        print(got.describe())
+    return 0 if got.complete or args.allow_unplaced else 1
 
 
 def _merge(args):
@@ -142,7 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--roster", default=_default(collect.main, "roster"),
                    help="CSV: student_id and the LMS's column (Canvas: ID, Moodle: Full name)")
     p.add_argument("--lab", default=_default(collect.main, "lab"),
-                   help="the lab of files whose names hold no lab id (default: such files are reported)")
+                   help="the lab of notebooks whose name and nbgrader metadata say none (default: reported)")
+    p.add_argument("--times", nargs="+", metavar="FILE",
+                   help="the submission times the LMS recorded: Moodle's grading worksheet, Canvas's submissions "
+                        "(JSON or CSV from the API) or a CSV student_id,lab,submitted_at (default: none, every "
+                        "notebook time-unknown)")
+    p.add_argument("--allow-unplaced", action="store_true",
+                   help="exit 0 even when some notebooks in the zips were not placed (default: exit 1)")
+    p.add_argument("--counts-only", action="store_true", help="print counts, no names (for CI logs)")
 
     from autograder.grade import pipeline
 
@@ -157,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--students", nargs="*", help="regrade only these students into an existing --out "
                    "(with --labs: only those labs); the rest of the class is kept and the tables rewritten")
     p.add_argument("--force", action="store_true", help="regrade even submissions that did not change")
+    p.add_argument("--times", nargs="+", metavar="CSV",
+                   help="CSV student_id,lab,submitted_at: submission times the late rule may trust, over "
+                        "SUBMISSIONS/.lms/times.csv (written by collect)")
     p.add_argument("--quiet", action="store_true",
                    help="no progress (default: a bar on a terminal, else one line per finished notebook)")
     p.add_argument("--allow-demo-secret", action="store_true",

@@ -60,6 +60,10 @@ class Export:
         lines = [f"wrote {self.path}"]
         lines += [f"  warning: {w}" for w in self.warnings]
         lines += [f"  late: {late.describe()}" for late in self.late]
+        unknown = sum("time-unknown" in late.problem for late in self.late)
+        if unknown:
+            lines.append(f"{unknown} row{'s' * (unknown != 1)} time-unknown: no submission time the LMS recorded, "
+                         f"no late penalty computed: a TA settles each (see grades.csv flags)")
         return "\n".join(lines)
 
 

@@ -17,7 +17,8 @@ here: `Email address`, `Username`, `ID number` (from the roster; without one the
 
 The roster, one CSV for `collect` and `export`: a `student_id` column (nbgrader's id) and any of
 Canvas's `Student, ID, SIS User ID, SIS Login ID, Section` and Moodle's `Full name, Email address,
-Username, ID number`."""
+Username, ID number`; or the LMS's own export as it downloads (Canvas's gradebook export, Moodle's
+participants export: read_roster)."""
 from __future__ import annotations
 
 import csv
@@ -36,35 +37,66 @@ class RosterError(ValueError):
     pass
 
 
+def _student_id(row: dict) -> str:
+    """nbgrader's id for a roster row: its `student_id`; in an LMS's own export, Canvas's SIS Login ID
+    (else its user ID), Moodle's Username (else ID number, else the email address before the @)."""
+    for column in ("student_id", "SIS Login ID", "ID", "Username", "ID number"):
+        if row.get(column):
+            return row[column]
+    return row.get("Email address", "").split("@")[0]
+
+
 def read_roster(path: Path | str, *, needs: str | None = None) -> dict[str, dict]:
     """student_id -> that student's row. `needs` names a column every row must fill.
 
+    Reads the roster as the LMS exports it, unedited: the separator (`,` `;` tab) and a UTF-8 BOM
+    are detected; Canvas's gradebook export's "Points Possible" row (and its muted/read-only rows)
+    are skipped; Moodle's participants export's First name and Last name give the Full name and
+    only its rows whose Roles name a student are kept. Without a `student_id` column, in a file that
+    is one of those exports (Canvas: Student and ID; Moodle: Full name and Email address), the id
+    comes from the LMS's columns (_student_id).
+
     Raises:
         FileNotFoundError: no such file.
-        RosterError: no student_id column, a student id twice, or a row without `needs`.
+        RosterError: no column to take student ids from, a student id twice, or a row without `needs`.
     """
+    from autograder.submission_times import csv_rows
+
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no roster at {path}: pass --roster path/to/roster.csv")
-    with open(path, newline="", encoding="utf-8-sig") as f:  # utf-8-sig: spreadsheets write a BOM
-        reader = csv.DictReader(f)
-        columns = [c.strip() for c in reader.fieldnames or []]
-        rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
-    if "student_id" not in columns:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # utf-8-sig: spreadsheets write a BOM
+    except UnicodeDecodeError:
+        raise RosterError(f"roster {path}: not UTF-8 text: export it from the LMS as CSV (UTF-8)") from None
+    columns, body = csv_rows(text)
+    if "Full name" not in columns and "First name" in columns and "Last name" in columns:
+        columns.append("Full name")
+        for _, row in body:
+            row["Full name"] = f"{row['First name']} {row['Last name']}".strip()
+    canvas_export = {"Student", "ID"} <= set(columns)  # Canvas's gradebook export
+    moodle_export = "Email address" in columns and "Full name" in columns  # Moodle's participants export
+    if "student_id" not in columns and not (canvas_export or moodle_export):
         raise RosterError(f"roster {path}: no student_id column (found: {', '.join(columns) or 'nothing'}): add one "
-                          f"with nbgrader's student ids, beside any of {', '.join(ROSTER_COLUMNS)}")
+                          f"with nbgrader's student ids, beside any of {', '.join(ROSTER_COLUMNS)}, or give the "
+                          f"LMS's own export unedited (Canvas's gradebook, Moodle's participants)")
     if needs and needs not in columns:
         raise RosterError(f"roster {path}: no {needs!r} column, which this LMS matches students by: add it")
     people: dict[str, dict] = {}
-    for line, row in enumerate(rows, start=2):
-        sid = row["student_id"]
+    for line, row in body:
+        first = row.get(columns[0], "")
+        if first.strip() in ("Points Possible",) or (first.strip() == "" and "Points Possible" in row.values()):
+            continue  # Canvas's second row: each assignment's points, not a student
+        if "Roles" in columns and "student" not in row.get("Roles", "").lower():
+            continue  # Moodle's participants: teachers and TAs too
+        sid = _student_id(row)
         if not sid:
             raise RosterError(f"roster {path}: line {line}: student_id is empty: fill it or delete the line")
         if sid in people:
             raise RosterError(f"roster {path}: line {line}: student_id {sid!r} appears twice: keep one line")
         if needs and not row.get(needs):
             raise RosterError(f"roster {path}: line {line}: {sid}: {needs!r} is empty: fill it from the LMS")
-        people[sid] = row
+        people[sid] = dict(row, student_id=sid)
     return people
 
 

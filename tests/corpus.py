@@ -65,11 +65,14 @@ class Case:
 
 
     def expected_flags(self, points: dict[str, float]) -> list[str]:
-        """The flags grades.csv must list: the header's, and `needs-manual-grade` wherever the lab has
-        written answers (reflection cells) waiting for a TA in a notebook that could be read."""
+        """The flags grades.csv must list: the header's, `needs-manual-grade` wherever the lab has
+        written answers (reflection cells) waiting for a TA in a notebook that could be read, and
+        `time-unknown` on every notebook that could be read (the corpus has no LMS times)."""
         flags = set(self.expect_flags)
         if any(gid.startswith("reflection") for gid in points) and self.expect_status not in ("missing", "unreadable"):
             flags.add("needs-manual-grade")
+        if self.expect_status not in ("missing", "unreadable"):
+            flags.add("time-unknown")  # graded without the LMS's submission times (submission_times.py)
         return sorted(flags)
 
 

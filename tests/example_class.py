@@ -5,15 +5,20 @@
     cleo_blank        every lab handed in unchanged
     dev_broken        every notebook truncated on upload (not a readable notebook)
 
+Each handed in an hour before the due date, as the LMS recorded it (SUBMISSIONS/.lms/times.csv, what
+`autograder collect --times` writes).
+
 Usage: python -m tests.example_class FOLDER
 """
 from __future__ import annotations
 
 import dataclasses
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from autograder import course as course_mod
+from autograder import submission_times
 from tests import corpus
 
 
@@ -41,6 +46,9 @@ def main(folder: str) -> None:
             if student == "dev_broken":
                 case = dataclasses.replace(case, mutate=["truncate"])
             corpus.write_submission(case, root / student / lab)
+    submission_times.write_store(root, {(s, lab): submission_times.Trusted(
+        when=course.lab(lab).due - timedelta(hours=1), lms_late=False, source="the LMS (example)")
+        for s in STUDENTS for lab in labs})
     print(f"example class: {len(STUDENTS)} students x {len(labs)} labs in {root}")
 
 

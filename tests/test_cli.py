@@ -215,7 +215,8 @@ def test_does_export_name_the_lab_without_a_canvas_id(graded, tmp_path, capsys):
     assert run(["export", out, "--format", "moodle", "--roster", roster, "--course", toml], capsys) == (
         2, "", f"autograder: roster {roster}: no student_id column (found: login, ID): add one with nbgrader's "
                "student ids, beside any of Student, ID, SIS User ID, SIS Login ID, Section, Full name, Email address, "
-               "Username, ID number\n")
+               "Username, ID number, or give the LMS's own export unedited (Canvas's gradebook, Moodle's "
+               "participants)\n")
 
 
 def test_does_validate_say_what_is_wrong_with_its_input(tmp_path, capsys):

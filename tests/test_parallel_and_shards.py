@@ -41,11 +41,12 @@ CLASS = {
 P = course_mod.load().lab(LAB).points
 WRITTEN = "needs-manual-grade" if manual_cells(nbformat.read(course_mod.load().lab(LAB).source_notebook(),
                                                               as_version=4)) else ""
+FLAGS = ";".join(filter(None, [WRITTEN, "time-unknown"]))  # no LMS times given: submission_times.py
 GRADES_CSV = f"""student_id,lab,score,penalty,final,max_score,status,flags
-s1_right,lab3_backprop,20,0,20,{P:g},ok,{WRITTEN}
-s2_blank,lab3_backprop,0,0,0,{P:g},ok,{WRITTEN}
-s3_backward_b1_doubled,lab3_backprop,18.5,0,18.5,{P:g},ok,{WRITTEN}
-s4_loss_without_half,lab3_backprop,18,0,18,{P:g},ok,{WRITTEN}
+s1_right,lab3_backprop,20,0,20,{P:g},ok,{FLAGS}
+s2_blank,lab3_backprop,0,0,0,{P:g},ok,{FLAGS}
+s3_backward_b1_doubled,lab3_backprop,18.5,0,18.5,{P:g},ok,{FLAGS}
+s4_loss_without_half,lab3_backprop,18,0,18,{P:g},ok,{FLAGS}
 """
 
 # one process grades the class once for every test here (make test distributes by group)

@@ -1,6 +1,7 @@
 """A tiny lab 3 class, graded once, then reported on and exported; every fact asserted exactly.
 
-- on_time_backward_zero: backward returns zero gradients, no timestamp: 9 of 20 autograded points;
+- on_time_backward_zero: backward returns zero gradients, an hour before the due date: 9 of 20
+  autograded points;
 - late_one_day_solution: the instructor's solutions, 10 h after the due date: 20 less a tenth of
   the lab's points (P, course.toml's: 20, or 25 once the lab has its written answers, ungraded: 0);
 - late_nine_days_backward_doubled: backward twice the true gradient, sgd_step raises with HTML in
@@ -37,7 +38,7 @@ SGD_RAISES = '''def sgd_step(params, grads, lr):
     raise ValueError("<script>alert('x')</script> & co")
 '''
 STUDENTS = {
-    "on_time_backward_zero": ({"solution_backward": BACKWARD_ZERO}, None),
+    "on_time_backward_zero": ({"solution_backward": BACKWARD_ZERO}, "2026-12-18 22:59:00.000000 UTC"),
     "late_one_day_solution": ({}, "2026-12-19 10:00:00.000000 UTC"),
     "late_nine_days_backward_doubled": ({"solution_backward": BACKWARD_DOUBLED, "solution_sgd_step": SGD_RAISES},
                                         "2026-12-27 00:00:00.000000 UTC"),
@@ -54,12 +55,15 @@ def graded(tmp_path_factory) -> Path:
     from autograder.grade import pipeline
 
     root = tmp_path_factory.mktemp("class")
-    for student, (cells, timestamp) in STUDENTS.items():
+    for student, (cells, _) in STUDENTS.items():
         case = corpus.Case(lab=LAB, name=student, path=Path(f"{student}.py"), cells=cells, base="solution")
-        folder = corpus.write_submission(case, root / "submitted" / student / LAB)
-        if timestamp:
-            (folder / "timestamp.txt").write_text(timestamp + "\n")
-    pipeline.main(submissions=root / "submitted", out=root / "out", labs=[LAB], workers=3, progress=False)
+        corpus.write_submission(case, root / "submitted" / student / LAB)
+    # the times the LMS recorded (what `autograder collect --times` writes), not timestamp.txt
+    recorded = root / "lms_times.csv"
+    recorded.write_text("student_id,lab,submitted_at\n" + "".join(
+        f"{s},{LAB},{t.replace(' UTC', '+00:00')}\n" for s, (_, t) in STUDENTS.items()))
+    pipeline.main(submissions=root / "submitted", out=root / "out", labs=[LAB], workers=3, progress=False,
+                  times=[recorded])
     return root / "out"
 
 

@@ -7,11 +7,16 @@ them), and an extensions file. Its five students:
 
 - ada_late: the solutions, 10 h 1 min after the due date: one started day late;
 - ben_extended: the solutions, 2.5 days after the due date, within his extension;
-- cleo_bad_timestamp: the solutions, a timestamp.txt that says "sometime on friday";
+- cleo_bad_timestamp: the solutions, a timestamp.txt that says "sometime on friday" and no time the
+  LMS recorded: time-unknown, no penalty;
 - dev_backward_zero: backward returns zeros, on time: 14 of 20 (backward's 6 points; train and
   train_xor keep theirs by error carried forward);
 - erin_exchange: the solutions, handed in with `nbgrader submit` and collected with `nbgrader collect`
-  through a temporary exchange, before the due date.
+  through a temporary exchange, before the due date: time-unknown (the exchange's times are the
+  student's own, autograder/submission_times.py).
+
+The others' times are what the LMS recorded, given to grade as a CSV student_id,lab,submitted_at
+(their timestamp.txt, written as `nbgrader submit` would, says the same and is not read).
 
 Nobody's written answer is graded yet: each row is flagged needs-manual-grade, the answer scores 0.
 """
@@ -159,8 +164,11 @@ def graded(tmp_path_factory, course_toml) -> Path:
         nbformat.write(submission(course_toml, cells), folder / f"{LAB}.ipynb")
         (folder / "timestamp.txt").write_text(timestamp + "\n")
     submit_through_exchange(course_toml, root, "erin_exchange", submitted)
+    recorded = root / "lms_times.csv"
+    recorded.write_text("student_id,lab,submitted_at\n" + "".join(
+        f"{s},{LAB},{t.replace(' UTC', '+00:00')}\n" for s, t in TIMESTAMPS.items() if t[0].isdigit()))
     pipeline.main(submissions=submitted, out=root / "out", labs=[LAB], workers=2, progress=False,
-                  course_toml=course_toml)
+                  course_toml=course_toml, times=[recorded])
     return root / "out"
 
 
@@ -175,9 +183,9 @@ def test_do_grades_csv_carry_raw_score_penalty_final_and_flags(graded, course_to
         "student_id,lab,score,penalty,final,max_score,status,flags\n"
         f"ada_late,{LAB},20,{late:g},{20 - late:g},{p:g},ok,late;needs-manual-grade\n"
         f"ben_extended,{LAB},20,0,20,{p:g},ok,needs-manual-grade\n"
-        f"cleo_bad_timestamp,{LAB},20,0,20,{p:g},ok,needs-manual-grade;timestamp-unreadable\n"
+        f"cleo_bad_timestamp,{LAB},20,0,20,{p:g},ok,needs-manual-grade;time-unknown\n"
         f"dev_backward_zero,{LAB},14,0,14,{p:g},ok,needs-manual-grade\n"
-        f"erin_exchange,{LAB},20,0,20,{p:g},ok,needs-manual-grade\n")
+        f"erin_exchange,{LAB},20,0,20,{p:g},ok,needs-manual-grade;time-unknown\n")
     answers = [row for row in _rows(graded / "cells.csv") if row[0] == "ada_late" and row[2].startswith("reflection")]
     assert answers and all(row[3] == "0" for row in answers)
 
@@ -192,9 +200,11 @@ def test_does_the_canvas_export_carry_the_same_final_scores(graded, course_toml)
         ["", "", "", "dev_backward_zero", "", "14"],
         ["", "", "", "erin_exchange", "", "20"]]
     assert [(late.student, late.days, late.penalty) for late in result.late] == [
-        ("ada_late", 1, 0.1 * p), ("cleo_bad_timestamp", 0, 0.0)]
-    assert result.late[1].describe() == ("cleo_bad_timestamp lab3_backprop: unreadable timestamp "
-                                         "'sometime on friday': counted as on time")
+        ("ada_late", 1, 0.1 * p), ("cleo_bad_timestamp", 0, 0.0), ("erin_exchange", 0, 0.0)]
+    assert result.late[1].describe() == ("cleo_bad_timestamp lab3_backprop: no submission time the LMS recorded: "
+                                         "no penalty computed, for a TA to settle (time-unknown)")
+    assert result.describe().splitlines()[-1] == ("2 rows time-unknown: no submission time the LMS recorded, no "
+                                                  "late penalty computed: a TA settles each (see grades.csv flags)")
 
 
 def test_do_the_feedback_pages_say_the_penalty_the_extension_and_the_timestamp(graded, course_toml):
@@ -207,7 +217,8 @@ def test_do_the_feedback_pages_say_the_penalty_the_extension_and_the_timestamp(g
     assert f"<b>20 / {p:g}</b> points." in ben and "extension to 2026-12-22 23:59 UTC: on time" in ben
     cleo = (graded / "feedback" / "cleo_bad_timestamp" / f"{LAB}.html").read_text()
     assert f"<b>20 / {p:g}</b> points." in cleo
-    assert "timestamp.txt says &#x27;sometime on friday&#x27;, not a time nbgrader can read: counted as on time" in cleo
+    assert ("no late penalty computed, for a TA to settle; its timestamp.txt (written by the student&#x27;s own "
+            "nbgrader submit) says &#x27;sometime on friday&#x27;, not trusted") in cleo
 
 
 def test_does_the_gradebook_hold_due_dates_extensions_and_penalties(graded, course_toml):

@@ -1,8 +1,9 @@
 """Lateness, decided once for grades.csv, the feedback page, the gradebook and every export.
 
-- a submission's time is its nbgrader timestamp (timestamp.txt beside the notebook); a missing or
-  unreadable one counts as on time, with a note (and for an unreadable one the flag
-  `timestamp-unreadable`), never a zero;
+- a submission's time is the one the LMS recorded (autograder/submission_times.py: Moodle's grading
+  worksheet, Canvas's submissions, a student_id,lab,submitted_at CSV), never a zip's entry time or
+  the student's own timestamp.txt; without one no penalty is computed: the row is flagged
+  `time-unknown` for a TA to settle (and export counts such rows), never a zero;
 - its due date is the lab's `due` in course.toml, or the student's extension: the file named by
   course.toml's [late] `extensions` (CSV: student_id, lab, due, one row per extension);
 - every started day (24 hours) after that due date costs `penalty_per_day` of the lab's points:
@@ -117,7 +118,9 @@ def late_rule(result: dict, course, extensions: dict | None = None) -> Late:
             seconds = (parse_timestamp(result["timestamp"]) - due).total_seconds()
         except ValueError as exc:
             problem = f"{exc}: counted as on time"
-    elif result.get("timestamp_unreadable"):
+    elif result.get("time_unknown"):
+        problem = "no submission time the LMS recorded: no penalty computed, for a TA to settle (time-unknown)"
+    elif result.get("timestamp_unreadable"):  # results saved before times came from the LMS
         problem = f"unreadable timestamp {result['timestamp_unreadable']}: counted as on time"
     elif result.get("seconds_late"):
         seconds = float(result["seconds_late"])

@@ -31,6 +31,7 @@ from autograder.grade import feedback, gradebook, tables
 from autograder.grade.lateness import read_extensions
 from autograder.grade.unit import UnitJob, fingerprint, grade_unit, warm_up
 from autograder.kernel import sandbox as sandbox_mod
+from autograder.submission_times import time_fields, trusted_times
 
 
 @dataclass
@@ -211,7 +212,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
          workers: int | None = os.cpu_count() or 1, shard: str | None = None, progress: bool = True,
          course_toml: str | Path = course_mod.COURSE_TOML, secret: str | None = None,
          isolate: bool = True, sandbox: str | None = None, students: list[str] | None = None,
-         force: bool = False, announce: Callable[[str], None] | None = None) -> Summary:
+         force: bool = False, announce: Callable[[str], None] | None = None,
+         times: list[str | Path] | None = None) -> Summary:
     """Grade every student's labs under `submissions` (<student_id>/<lab_id>/<lab_id>.ipynb).
 
     Args:
@@ -231,6 +233,9 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
             there is kept and the class tables rewritten).
         force: regrade even the submissions that did not change since the last run.
         announce: called once the inputs are checked, with the line saying what the kernels run in.
+        times: CSVs of student_id,lab,submitted_at (or nbgrader's exchange inbound folder) the late rule
+            may trust, over SUBMISSIONS/.lms/times.csv and what earlier runs into `out` were given
+            (autograder/submission_times.py); a notebook with none is flagged time-unknown.
     Returns:
         a Summary; the process exits 0 whatever the students' scores.
     Raises:
@@ -249,6 +254,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
             raise ValueError(f"lab {lab!r} has no source notebook at {course.lab(lab).source_notebook(course.root)}")
     check_layout(submissions, labs)
     read_extensions(course)  # a bad extensions file stops here, before any grading
+    trusted = trusted_times(submissions, times, course, out)  # and a bad times file
     workers = workers or 1
     if workers < 1:
         raise ValueError(f"--workers {workers}: must be at least 1")
@@ -277,7 +283,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         kept = [r for r in saved_results(out, course) if not (r["student"] in chosen and r["lab"] in labs)]
     jobs = [UnitJob(student=s, lab=lab, submissions=str(submissions), course_toml=str(Path(course_toml).resolve()),
                     secret=course.secret, hide=hide, template_db="", isolate=isolate,
-                    autograded_dir=str(out / "autograded"), why_no_sandbox=why_no_sandbox)
+                    autograded_dir=str(out / "autograded"), why_no_sandbox=why_no_sandbox,
+                    **time_fields(trusted.get((s, lab))))
             for s in chosen for lab in labs]
     if not students:
         write_part(out, parse_shard(shard), students_in(submissions, None))

@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import course as course_mod
+from autograder.grade import safe_files
 from autograder.grade.gradebook import cell_names, unsynced
 from autograder.grade.rebuild import graded_cells, rebuild, student_code_cells
 from autograder.grade.suspicious import scan
@@ -46,29 +47,45 @@ class UnitJob:
     isolate: bool = True
     autograded_dir: str = ""  # where the autograded notebook is kept: <dir>/<student>/<lab>/<lab>.ipynb
     why_no_sandbox: str | None = None  # the grading process's sandbox.probe() ("" = bubblewrap); None: probe here
+    submitted_at: str = ""  # the time the LMS recorded (submission_times), "" when none was given
+    lms_late: bool = False  # the LMS marked it late (Canvas's LATE)
+    time_source: str = ""  # where submitted_at comes from (file:line)
+
+
+KEPT = ("timestamp.txt", "submission_secret.txt")  # nbgrader's own files beside the notebook
 
 
 def locate(job: UnitJob) -> tuple[Path | None, list[str], list[str]]:
-    """(notebook path or None, flags, notes) for the submission folder <student>/<lab>/."""
+    """(notebook path or None, flags, notes) for the submission folder <student>/<lab>/. Nothing is
+    followed: a link or special file (notebook, timestamp.txt, anything) is refused and flagged."""
     folder = Path(job.submissions) / job.student / job.lab
-    expected = folder / f"{job.lab}.ipynb"
+    expected = f"{job.lab}.ipynb"
     flags, notes = [], []
-    if not folder.is_dir():
+    for level in (folder.parent, folder):
+        if safe_files.kind(level) in ("link", "special"):
+            flags.append("refused-file")
+            notes.append(f"{level.name} is a symbolic link or special file, not a folder: not followed")
+            return None, flags, notes
+    found = [(name, kind) for name, kind in safe_files.entries(folder) if not name.startswith(".")]
+    if not found:
         return None, flags, notes
-    notebooks = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
-    path = expected if expected.exists() else None
-    if path is None and len(notebooks) == 1:
-        path = notebooks[0]
+    refused = [name for name, kind in found if kind in ("link", "special")]
+    if refused:
+        flags.append("refused-file")
+        notes.append(f"links and special files are never followed or read: {', '.join(refused[:10])} refused")
+    notebooks = [name for name, kind in found if kind == "file" and name.endswith(".ipynb")]
+    name = expected if expected in notebooks else None
+    if name is None and len(notebooks) == 1:
+        name = notebooks[0]
         flags.append("renamed-notebook")
-        notes.append(f"the notebook is named {path.name}, not {expected.name}: graded anyway")
-    elif path is None and len(notebooks) > 1:
-        notes.append(f"several notebooks and none named {expected.name}: {', '.join(p.name for p in notebooks)}")
-    extra = sorted(p.name for p in folder.iterdir() if p != path and p.name not in ("timestamp.txt", "submission_secret.txt")
-                   and not p.name.startswith("."))
+        notes.append(f"the notebook is named {name}, not {expected}: graded anyway")
+    elif name is None and len(notebooks) > 1:
+        notes.append(f"several notebooks and none named {expected}: {', '.join(notebooks)}")
+    extra = [n for n, kind in found if n != name and n not in KEPT and n not in refused]
     if extra:
         flags.append("extra-files")
         notes.append(f"extra files ignored: {', '.join(extra[:10])}")
-    return path, flags, notes
+    return (folder / name if name else None), flags, notes
 
 
 @functools.lru_cache(maxsize=1)
@@ -85,9 +102,13 @@ def fingerprint(job: UnitJob, course: course_mod.Course) -> str:
     """Changes when anything that decides this result changes (to resume without regrading)."""
     h = hashlib.sha256(_grader_digest())
     folder = Path(job.submissions) / job.student / job.lab
-    for p in sorted(folder.glob("*")) if folder.is_dir() else []:
-        if p.is_file():
-            h.update(p.name.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    for name, kind in safe_files.entries(folder) if safe_files.kind(folder.parent) == "dir" else []:
+        try:
+            data = safe_files.read(folder / name, safe_files.NOTEBOOK_CAP) if kind == "file" else kind.encode()
+        except OSError:
+            data = b"refused"
+        h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    h.update(f"{job.submitted_at}\0{job.lms_late}".encode())
     for p in (Path(job.course_toml), course.lab(job.lab).source_notebook(course.root)):
         h.update(p.read_bytes())
     h.update(hashlib.sha256(job.secret.encode()).digest())
@@ -97,7 +118,7 @@ def fingerprint(job: UnitJob, course: course_mod.Course) -> str:
 
 def _read(path: Path) -> nbformat.NotebookNode | None:
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(safe_files.read(path, safe_files.NOTEBOOK_CAP))
         if not isinstance(data, dict) or data.get("nbformat") != 4 or not isinstance(data.get("cells"), list):
             return None
         for cell in data["cells"]:
@@ -147,22 +168,25 @@ def digests(notebook) -> dict[str, str]:
     return found
 
 
-def read_timestamp(folder: Path) -> tuple[str | None, list[str], list[str]]:
-    """(the timestamp as nbgrader writes it, or None; flags; notes). Never raises: a missing or
-    unreadable timestamp.txt counts as on time, with a note."""
-    from autograder.grade.lateness import parse_timestamp
-
-    path = folder / "timestamp.txt"
-    if not path.exists():
-        return None, [], ["no timestamp.txt beside the notebook: counted as on time"]
+def submission_time(job: UnitJob, folder: Path) -> tuple[str | None, list[str], list[str]]:
+    """(the trusted time as nbgrader writes it, or None; flags; notes). Only the time the LMS recorded
+    counts (job.submitted_at); timestamp.txt is written by the student's own `nbgrader submit`, so it
+    is only quoted to the TA. Never raises."""
+    flags, notes = [], []
+    if job.lms_late:
+        flags.append("marked-late-by-lms")
+        notes.append("the LMS marked this submission late")
+    if job.submitted_at:
+        return job.submitted_at, flags, notes
     try:
-        text = path.read_bytes()[:200].decode("utf-8", "replace").strip()
-        when = parse_timestamp(text)
-    except (OSError, ValueError):
-        return None, ["timestamp-unreadable"], [
-            f"timestamp.txt says {text[:64]!r}, not a time nbgrader can read: counted as on time; a TA can set "
-            f"the time in the gradebook (or fix the file and regrade)"]
-    return when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), [], []
+        said = safe_files.read(folder / "timestamp.txt", safe_files.SMALL_CAP).decode("utf-8", "replace").strip()
+        said = f"; its timestamp.txt (written by the student's own nbgrader submit) says {said[:64]!r}, not trusted"
+    except OSError:
+        said = ""
+    flags.append("time-unknown")
+    notes.append(f"no submission time the LMS recorded was given (collect --times, grade --times): no late penalty "
+                 f"computed, for a TA to settle{said}")
+    return None, flags, notes
 
 
 def grade_unit(job: UnitJob) -> dict:
@@ -186,18 +210,21 @@ def grade_unit(job: UnitJob) -> dict:
         result.update(status="missing", cells=_zero_cells(source_nb, "no notebook submitted"))
         return _total(result)
     submitted = _read(path)
+    if submitted is None and path.lstat().st_size > safe_files.NOTEBOOK_CAP:
+        result["notes"].append(f"the notebook is {path.lstat().st_size:,} bytes, over the "
+                               f"{safe_files.NOTEBOOK_CAP:,} grade reads")
     if submitted is None:
         result.update(status="unreadable", cells=_zero_cells(source_nb, "the notebook could not be read"))
         return _total(result)
-    result["timestamp"], flags, notes = read_timestamp(path.parent)
-    if flags:  # kept for the late rule's report (lateness.late_rule)
-        text = (path.parent / "timestamp.txt").read_bytes()[:64].decode("utf-8", "replace").strip()
-        result["timestamp_unreadable"] = repr(text)
+    result["timestamp"], flags, notes = submission_time(job, path.parent)
+    result["time_unknown"] = result["timestamp"] is None  # for the late rule's report (lateness.late_rule)
     result["flags"] += flags
     result["notes"] += notes
-    secret = path.parent / "submission_secret.txt"
-    if secret.is_file():
-        result["submission_secret"] = secret.read_bytes()[:200].decode("utf-8", "replace").strip()
+    try:
+        secret = safe_files.read(path.parent / "submission_secret.txt", safe_files.SMALL_CAP)
+        result["submission_secret"] = secret[:200].decode("utf-8", "replace").strip()
+    except OSError:
+        pass
     rebuilt = rebuild(submitted, source_nb)
     result["digests"] = digests(rebuilt.notebook)
     result["flags"] += sorted(rebuilt.flags)
