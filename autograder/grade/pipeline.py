@@ -37,6 +37,7 @@ class Summary:
     out: Path
     results: list[dict] = field(default_factory=list)
     reused: int = 0
+    kept: int = 0  # units OUT holds from earlier runs, not graded in this one
     seconds: float = 0.0
 
     def describe(self) -> str:
@@ -46,6 +47,8 @@ class Summary:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
         line = (f"graded {len(self.results)} submissions ({counts}; {self.reused} unchanged since the last run) "
                 f"in {self.seconds:.1f} s: {self.out / 'grades.csv'}")
+        if self.kept:
+            line += f"\nkept {self.kept} earlier results in {self.out} (other students or labs)"
         not_ok = [f"{r['student']} {r['lab']} {r['status']}" for r in self.results if r["status"] != "ok"]
         return line + ("\nnot ok: " + ", ".join(not_ok) if not_ok else "")
 
@@ -62,10 +65,11 @@ def parse_shard(shard: str | None) -> tuple[int, int] | None:
     return k, n
 
 
-def check_layout(submissions: Path, labs: list[str]) -> None:
+def check_layout(submissions: Path, labs: list[str], known_labs: list[str] = ()) -> None:
     """Refuse, in one line, a folder that is not nbgrader's <student_id>/<lab_id>/<lab_id>.ipynb:
     an LMS zip, an empty folder, notebooks at the top, or a student's notebook outside its lab folder."""
-    if submissions.is_file() and submissions.suffix == ".zip":
+    known_labs = set(known_labs) | set(labs)
+    if submissions.is_file() and submissions.suffix.lower() == ".zip":
         raise ValueError(f"{submissions} is a zip: unpack it into nbgrader's layout first with "
                          f"`autograder collect {submissions} --lms canvas|moodle --out SUBMISSIONS`")
     if not submissions.is_dir():
@@ -77,12 +81,31 @@ def check_layout(submissions: Path, labs: list[str]) -> None:
     if not students_in(submissions, None):
         raise ValueError(f"{submissions}: no student folders, the class is empty: the layout is "
                          "<student_id>/<lab_id>/<lab_id>.ipynb")
-    for student in students_in(submissions, None):
-        for lab in labs:
-            flat = submissions / student / f"{lab}.ipynb"
-            if flat.exists() and not (submissions / student / lab).is_dir():
-                raise ValueError(f"{flat}: not in a {lab}/ folder: move it to {student}/{lab}/{lab}.ipynb "
-                                 "(the layout is <student_id>/<lab_id>/<lab_id>.ipynb)")
+    everyone = students_in(submissions, None)
+    swapped = [s for s in everyone if s in known_labs]
+    if swapped:
+        raise ValueError(f"{submissions}: {swapped[0]}/ is a lab id, not a student: the layout is "
+                         "<student_id>/<lab_id>/<lab_id>.ipynb, not <lab_id>/<student_id>/")
+    for student in everyone:
+        for flat in sorted((submissions / student).glob("*.ipynb"))[:1]:
+            lab = flat.stem if flat.stem in known_labs else (labs[0] if len(labs) == 1 else "<lab_id>")
+            folder = f"a {lab}/ folder" if lab != "<lab_id>" else "its lab's folder"
+            raise ValueError(f"{flat}: not in {folder}: move it to {student}/{lab}/{lab}.ipynb "
+                             "(the layout is <student_id>/<lab_id>/<lab_id>.ipynb)")
+
+
+def check_output(out: Path, course) -> None:
+    """OUT holds one course's class: refuse another course, and a lab OUT holds grades for that
+    course.toml no longer lists (its column would silently vanish from every table and export)."""
+    gradebook.check_course(out, course)
+    try:
+        held = {row["lab"] for row in tables.read_grades(out / "grades.csv")}
+    except (OSError, KeyError, UnicodeDecodeError):
+        return
+    gone = sorted(held - set(course.lab_ids))
+    if gone:
+        raise ValueError(f"{out} holds grades for lab {gone[0]!r}, which {course.path} no longer lists: put its "
+                         f"[[labs]] table back (or use another --out folder)")
 
 
 def students_in(submissions: Path, shard: tuple[int, int] | None) -> list[str]:
@@ -215,7 +238,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     for lab in labs:
         if not course.lab(lab).source_notebook(course.root).exists():
             raise ValueError(f"lab {lab!r} has no source notebook at {course.lab(lab).source_notebook(course.root)}")
-    check_layout(submissions, labs)
+    check_layout(submissions, labs, course.lab_ids)
+    check_output(out, course)
     read_extensions(course)  # a bad extensions file stops here, before any grading
     workers = workers or 1
     if workers < 1:
@@ -229,7 +253,6 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     # the kernel sees none of: the course (sources, checks, references), this package, the output, the class
     hide = tuple(sorted({str(course.root), str(course_mod.ROOT), str(out), str(submissions)}))
     chosen = students_in(submissions, parse_shard(shard))
-    kept: list[dict] = []
     if students:
         if shard:
             raise ValueError("--students and --shard: regrade students in the output of their shard, without --shard")
@@ -241,7 +264,10 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
             raise ValueError(f"--students {unknown[0]}: no folder {submissions / unknown[0]}: use a student id "
                              f"from {submissions}")
         chosen = sorted(set(students))
-        kept = [r for r in saved_results(out, course) if not (r["student"] in chosen and r["lab"] in labs)]
+    # OUT holds the class for the whole term: a run adds or replaces only the units it grades
+    earlier = {(r["student"], r["lab"]): r for r in saved_results(out, course)}
+    asked = {(s, lab) for s in chosen for lab in labs}
+    kept = [r for key, r in earlier.items() if key not in asked]
     jobs = [UnitJob(student=s, lab=lab, submissions=str(submissions), course_toml=str(Path(course_toml).resolve()),
                     secret=course.secret, hide=hide, template_db="", isolate=isolate,
                     autograded_dir=str(out / "autograded"))
@@ -267,8 +293,14 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     bar.update(summary.reused)
     lines = progress and bar.disable
     failures = 0
+    graded_now: set[tuple[str, str]] = set()
     for result in _grade_all(todo, workers, course, prepare=with_template):
-        save_unit(out, result)
+        before = earlier.get((result["student"], result["lab"]))
+        if result["status"] == "missing" and before and before["status"] != "missing":
+            result = before  # handed in and graded before, absent from this folder: kept as graded
+        else:
+            save_unit(out, result)
+            graded_now.add((result["student"], result["lab"]))
         summary.results.append(result)
         failures += result["status"] not in ("ok",)
         bar.set_postfix(not_ok=failures)
@@ -276,16 +308,15 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         if lines:
             print(progress_line(result, len(summary.results), len(jobs)), file=sys.stderr, flush=True)
     bar.close()
-    graded = summary.results
-    summary.results = write_class(out, graded + kept, course, submissions=submissions)
-    if students:
-        summary.results = [r for r in summary.results if (r["student"], r["lab"]) in
-                           {(g["student"], g["lab"]) for g in graded}]
+    rows = write_class(out, summary.results + kept, course, submissions=submissions, graded=graded_now)
+    summary.results = [r for r in rows if (r["student"], r["lab"]) in asked]
+    summary.kept = len(rows) - len(summary.results)
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def write_class(out: Path, results: list[dict], course, submissions: Path | None = None) -> list[dict]:
+def write_class(out: Path, results: list[dict], course, submissions: Path | None = None,
+                graded: set[tuple[str, str]] | None = None) -> list[dict]:
     """Write the class from its unit results: gradebook.db first (one writer, once; the TA's manual
     grades carried over), then from it grades.csv, cells.csv and feedback/, and OUT/nbgrader_config.py.
     Shared by `grade` and `merge`, so a merged class is written exactly as an unsharded one.
@@ -293,7 +324,7 @@ def write_class(out: Path, results: list[dict], course, submissions: Path | None
     from autograder.nbgrader_config import write_course_config
 
     results = tables.sort_results(results, course.lab_ids)
-    gradebook.write_class_gradebook(course, results, out / "gradebook.db", gradebook.read_manual(out, course))
+    gradebook.write_class_gradebook(course, results, out / "gradebook.db", graded)
     write_course_config(out, course, submissions)
     return _write_derived(out, results, course)
 
@@ -312,6 +343,7 @@ def refresh(out: str | Path, course) -> list[dict]:
     graded in formgrader); returns the rows (gradebook.read_class). Export and report call it."""
     out = Path(out)
     results = tables.read_results(out)
+    check_output(out, course)
     if not (out / "gradebook.db").is_file():
         raise ValueError(f"{out} has no gradebook.db: grade the class again (`autograder grade ... --out {out}`)")
     return _write_derived(out, [r for r in results if r["lab"] in course.lab_ids], course)
