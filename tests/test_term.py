@@ -193,6 +193,12 @@ def test_does_a_whole_term_in_one_folder_keep_every_lab_manual_score_and_comment
     # week 1: lab 1
     _grade(week1, out, labs=[LAB1])
     assert [(r["student_id"], r["lab"]) for r in read_grades(out / "grades.csv")] == [("ann", LAB1), ("bob", LAB1)]
+    # formgrader shows the notebook as it ran in the grader: the student's printed text and figures
+    shown = json.loads((out / "autograded" / "ann" / LAB1 / f"{LAB1}.ipynb").read_text())
+    outputs = [o for c in shown["cells"] if not c["metadata"].get("nbgrader", {}).get("grade")
+               for o in c.get("outputs", [])]
+    assert any(o["output_type"] == "stream" and o["text"].strip() for o in outputs), outputs
+    assert any("image/png" in o.get("data", {}) for o in outputs), outputs
     ids = _ids(out)
     fg = Formgrader(out, toml, tmp_path)
     try:
