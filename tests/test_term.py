@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -75,7 +74,8 @@ def _manual(out: Path) -> dict:
                             found[(submission.student.id, assignment.name, grade.name, "score")] = grade.manual_score
                     for comment in nb.comments:
                         if comment.manual_comment:
-                            found[(submission.student.id, assignment.name, comment.name, "comment")] = comment.manual_comment
+                            key = (submission.student.id, assignment.name, comment.name, "comment")
+                            found[key] = comment.manual_comment
     return found
 
 
