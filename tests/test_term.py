@@ -199,6 +199,11 @@ def test_does_a_whole_term_in_one_folder_keep_every_lab_manual_score_and_comment
                for o in c.get("outputs", [])]
     assert any(o["output_type"] == "stream" and o["text"].strip() for o in outputs), outputs
     assert any("image/png" in o.get("data", {}) for o in outputs), outputs
+    ids_in_order = [c["metadata"].get("nbgrader", {}).get("grade_id") for c in shown["cells"]]
+    after = shown["cells"][ids_in_order.index("reflection_1") + 1]
+    assert after["metadata"] == {"autograder_marking_guide": True}
+    assert after["source"].startswith("**For the TA: marking guide of reflection_1** (from source/, never shown "
+                                      "to students)\n\n**Marking guide (2 points).**"), after["source"]
     ids = _ids(out)
     fg = Formgrader(out, toml, tmp_path)
     try:
@@ -207,6 +212,9 @@ def test_does_a_whole_term_in_one_folder_keep_every_lab_manual_score_and_comment
             try:
                 # the TA grades both students' written answers; ann's page stays open all term
                 ann_page = _open(browser, fg, ids[("ann", LAB1, "reflection_1", "grade")][0])
+                body = ann_page.inner_text("body")
+                assert "For the TA: marking guide of reflection_1" in body  # the guide beside the answer
+                assert ann_page.locator("img[src^='data:image/png']").count() >= 1  # the student's figures
                 _score(ann_page, out, "ann", LAB1, "reflection_1", 2)
                 _comment(ann_page, out, "ann", LAB1, "reflection_1", "Clear, and the shapes are right.")
                 bob_page = _open(browser, fg, ids[("bob", LAB1, "reflection_1", "grade")][0])
