@@ -101,6 +101,13 @@ def _formgrader(args):
                            announce=lambda line: print(line, flush=True))
 
 
+def _remove(args):
+    from autograder import remove
+
+    print(remove.main(out=args.out, students=args.students, labs=args.labs or None, course_toml=args.course))
+    return 0
+
+
 def _validate(args):
     from autograder import validate
 
@@ -193,6 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = verb("formgrader", "hand-grade the class: JupyterLab with formgrader in OUT on 127.0.0.1 (TAs)", _formgrader)
     p.add_argument("out", help="the --out folder of `autograder grade`")
     p.add_argument("--port", type=int, default=None, help="the port to listen on (default: a free one)")
+
+    p = verb("remove", "take students' graded notebooks out of a class folder, explicitly (TAs)", _remove)
+    p.add_argument("out", help="the --out folder of `autograder grade`")
+    p.add_argument("--students", nargs="+", required=True, help="the students to remove")
+    p.add_argument("--labs", nargs="*", help="only these labs of theirs (default: every lab)")
 
     p = verb("validate", "run a notebook's visible checks (students)", _validate, parents=())
     p.add_argument("notebook")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -447,3 +448,21 @@ def test_is_formgrader_on_a_folder_that_is_not_a_graded_class_refused(tmp_path, 
     assert run(["formgrader", tmp_path / "empty", "--course", course_toml_for_tests()], capsys) == (
         2, "", f"autograder: {tmp_path / 'empty'} has no gradebook.db: it is not a graded class; grade it first "
                f"(`autograder grade SUBMISSIONS --out {tmp_path / 'empty'}`)\n")
+
+
+def test_is_removing_a_student_an_explicit_command_that_keeps_the_others_ids(tmp_path, capsys):
+    out = _graded_missing_class(tmp_path)
+    (tmp_path / "submitted" / "cleo" / LAB1).mkdir(parents=True)
+    _grade(tmp_path / "submitted", out, labs=[LAB1], students=["cleo"])
+    ids = _ids(out)
+    assert run(["remove", out, "--students", "bob", "--course", course_toml_for_tests()], capsys) == (
+        0, f"removed 1 graded notebook from {out}: bob {LAB1}\n", "")
+    assert [r["student_id"] for r in read_grades(out / "grades.csv")] == ["ann", "cleo"]
+    assert _ids(out) == {k: v for k, v in ids.items() if k[0] != "bob"}
+    assert not (out / ".units" / "bob" / f"{LAB1}.json").exists()
+    assert not (out / "feedback" / "bob" / f"{LAB1}.html").exists()
+    assert run(["remove", out, "--students", "bob", "--course", course_toml_for_tests()], capsys) == (
+        2, "", f"autograder: remove: {out} holds no student 'bob': use an id from {out / 'grades.csv'}\n")
+    shutil.rmtree(tmp_path / "submitted" / "bob")
+    _grade(tmp_path / "submitted", out, labs=[LAB1])  # he does not come back
+    assert [r["student_id"] for r in read_grades(out / "grades.csv")] == ["ann", "cleo"]
