@@ -10,7 +10,6 @@ Then each mistake a TA or an instructor can make with such a folder, as its own 
 exact message and exit code. Those cases grade only missing notebooks (no kernel runs)."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder import course as course_mod
@@ -195,7 +195,7 @@ def test_does_a_whole_term_in_one_folder_keep_every_lab_manual_score_and_comment
     _grade(week1, out, labs=[LAB1])
     assert [(r["student_id"], r["lab"]) for r in read_grades(out / "grades.csv")] == [("ann", LAB1), ("bob", LAB1)]
     # formgrader shows the notebook as it ran in the grader: the student's printed text and figures
-    shown = json.loads((out / "autograded" / "ann" / LAB1 / f"{LAB1}.ipynb").read_text())
+    shown = nbformat.read(out / "autograded" / "ann" / LAB1 / f"{LAB1}.ipynb", as_version=4)
     outputs = [o for c in shown["cells"] if not c["metadata"].get("nbgrader", {}).get("grade")
                for o in c.get("outputs", [])]
     assert any(o["output_type"] == "stream" and o["text"].strip() for o in outputs), outputs

@@ -9,9 +9,12 @@
    (OUT/nbgrader_config.py, OUT/autograded/<student>/<lab>/), so formgrader and `nbgrader ...`
    run in OUT see the class.
 
-`--students ID...` regrades only those students (with `--labs`, only those labs) into an existing
-output, keeps every other result there, and rewrites the class; `--force` regrades them even when
-nothing changed.
+OUT holds the class for the whole term: a run adds or replaces only the (student, lab) units it
+grades; every other unit OUT holds stays as it was (its row, autograded notebook, gradebook rows and
+ids, manual grades), and a unit absent from this folder keeps its earlier graded result rather than
+becoming `missing` (check_output refuses another course's OUT, or a lab course.toml dropped).
+`--students ID...` regrades only those students (with `--labs`, only those labs); `--force`
+regrades them even when nothing changed.
 """
 from __future__ import annotations
 
@@ -207,7 +210,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
 
     Args:
         submissions: nbgrader's submitted layout.
-        out: where grades.csv, cells.csv, gradebook.db and feedback/ go (created).
+        out: the class folder for the term: grades.csv, cells.csv, gradebook.db, feedback/ (created;
+            an existing one keeps every unit this run does not grade).
         labs: lab ids to grade (default: every lab of course.toml that has a source notebook).
         workers: students graded at once, each with its own kernel (default: cores).
         shard: "K/N" grades only the K-th of N disjoint parts of the class (join with merge).
@@ -218,8 +222,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         sandbox: "required" (refuse to grade without bubblewrap), "auto" (bubblewrap where it
             works, else what the OS allows; each row then flagged no-sandbox) or "off";
             overrides isolate.
-        students: regrade only these students into the existing output OUT (every other result
-            there is kept and the class tables rewritten).
+        students: regrade only these students into the existing output OUT.
         force: regrade even the submissions that did not change since the last run.
         announce: called once the inputs are checked, with the line saying what the kernels run in.
     Returns:
@@ -227,7 +230,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     Raises:
         FileNotFoundError: the submissions folder does not exist.
         ValueError: an unknown lab, a bad shard, workers < 1, a bad extensions file, an empty class or an
-            unexpected layout (a zip, notebooks outside <student_id>/<lab_id>/), --students with
+            unexpected layout (a zip, <lab_id>/<student_id>/, notebooks outside <student_id>/<lab_id>/),
+            an OUT of another course or holding a lab course.toml no longer lists, --students with
             --shard or without an existing output, or a student with no folder in submissions.
         SandboxUnavailable: sandbox="required" and bubblewrap cannot run here.
     """
