@@ -13,9 +13,10 @@
   scores 0 and is flagged `needs-manual-grade`.
 
 Manual grades survive a regrade while what they judged is unchanged (unit.digests: an answer
-cell's text, or for a test cell all of the student's code). When it changed, the manual score is
-not carried over: the cell needs a TA again and is flagged `manual-grade-outdated`, with a note
-of the old score. The digests the gradebook was written with are kept in OUT/.units/manual.json.
+cell's text, or for a test cell all of the student's code). When it changed, the manual score
+(or comment) is cleared: the cell needs a TA again and is flagged `manual-grade-outdated`, with a
+note of the old score. The digests the gradebook was written with, and those of the labs' source
+notebooks it holds, are kept in OUT/.units/manual.json.
 """
 from __future__ import annotations
 
