@@ -99,7 +99,21 @@ def _export(args):
     from autograder import export
 
     print(export.main(out=args.out, format=args.format, dest=args.dest, roster=args.roster,
-                      course_toml=args.course).describe())
+                      course_toml=args.course, allow_ungraded=args.allow_ungraded).describe())
+    return 0
+
+
+def _formgrader(args):
+    from autograder import formgrader
+
+    return formgrader.main(out=args.out, port=args.port, course_toml=args.course,
+                           announce=lambda line: print(line, flush=True))
+
+
+def _remove(args):
+    from autograder import remove
+
+    print(remove.main(out=args.out, students=args.students, labs=args.labs or None, course_toml=args.course))
     return 0
 
 
@@ -199,6 +213,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--roster", default=_default(export.main, "roster"),
                    help="CSV of student_id and the LMS's identity columns (Canvas: Student, ID, SIS User ID, "
                         "SIS Login ID, Section; Moodle: Email address, Username, ID number)")
+    p.add_argument("--allow-ungraded", action="store_true",
+                   help="export even while written answers wait for a TA (needs-manual-grade; they score 0)")
+
+    p = verb("formgrader", "hand-grade the class: JupyterLab with formgrader in OUT on 127.0.0.1 (TAs)", _formgrader)
+    p.add_argument("out", help="the --out folder of `autograder grade`")
+    p.add_argument("--port", type=int, default=None, help="the port to listen on (default: a free one)")
+
+    p = verb("remove", "take students' graded notebooks out of a class folder, explicitly (TAs)", _remove)
+    p.add_argument("out", help="the --out folder of `autograder grade`")
+    p.add_argument("--students", nargs="+", required=True, help="the students to remove")
+    p.add_argument("--labs", nargs="*", help="only these labs of theirs (default: every lab)")
 
     p = verb("validate", "run a notebook's visible checks (students)", _validate, parents=())
     p.add_argument("notebook")

@@ -83,6 +83,14 @@ class Course:
 
 
 LAB_KEYS = {"id", "title", "points", "due", "canvas_id", "moodle_item"}
+# Every section and key course.toml may hold: anything else is a typo, refused (check_names).
+SECTIONS = {"course": {"id", "title", "timezone"},
+            "labs": LAB_KEYS,
+            "grading": {"secret_env", "default_secret", "property_examples", "cell_timeout", "notebook_timeout",
+                        "check_timeout", "memory_limit_mb", "file_size_limit_mb", "output_limit_kb"},
+            "tolerances": None,  # one table per numpy dtype name
+            "late": {"penalty_per_day", "max_days", "extensions"}}
+TOLERANCE_KEYS = {"rtol", "atol"}
 # [grading] keys: (lowest, highest) allowed; the lowest is excluded for times and sizes.
 RANGES = {"cell_timeout": (0, 86400), "notebook_timeout": (0, 7 * 86400), "check_timeout": (0, 86400),
           "memory_limit_mb": (64, 1 << 20), "file_size_limit_mb": (0, 1 << 20), "output_limit_kb": (0, 1 << 20),
@@ -125,6 +133,52 @@ class _Reader:
             bound = f"at least {low}" if low_inclusive else f"above {low}"
             self.fail(where, f"{key} = {value!r} is out of range: use {kind} {bound} and at most {high}")
         return value
+
+
+def _line_of(text: str, pattern: str) -> int:
+    """The first line (1-based) matching pattern, else 1: tomllib keeps no positions."""
+    m = re.search(pattern, text, flags=re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else 1
+
+
+def _closest(name: str, valid) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(name, sorted(valid), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def check_names(path: Path, text: str, data: dict) -> None:
+    """Refuse an unknown section or key, naming the file, the line and the closest valid name:
+    a typo such as [lates] or cell_timout would otherwise be ignored and its rule silently lost."""
+    def refuse(line: int, what: str, kind: str, near: str | None, valid) -> None:
+        hint = f"did you mean {near}?" if near else f"valid: {', '.join(sorted(valid))}"
+        raise CourseError(f"{path}: line {line}: {what}: unknown {kind}; {hint}")
+
+    def spelled(name: str, array: bool) -> str:
+        return f"[[{name}]]" if array else f"[{name}]"
+
+    for name, value in data.items():
+        array = isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+        if name not in SECTIONS:
+            line = _line_of(text, rf"^[ \t]*\[\[?[ \t]*{re.escape(name)}[ \t]*[\].]|^[ \t]*{re.escape(name)}[ \t]*=")
+            near = _closest(name, SECTIONS)
+            refuse(line, spelled(name, array), "section", near and spelled(near, near == "labs"),
+                   [spelled(n, n == "labs") for n in SECTIONS])
+    for section, keys in SECTIONS.items():
+        value = data.get(section)
+        tables = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        if section == "tolerances":
+            tables = [v for v in tables[0].values() if isinstance(v, dict)] if tables else []
+            keys = TOLERANCE_KEYS
+        for table in tables:
+            if not isinstance(table, dict):
+                continue
+            for key in table:
+                if key not in keys:
+                    line = _line_of(text, rf"^[ \t]*{re.escape(key)}[ \t]*=")
+                    where = spelled(section, section == "labs")
+                    refuse(line, key, f"key in {where}", _closest(key, keys), keys)
 
 
 def _read_lab(r: _Reader, entry, index: int) -> Lab:
@@ -204,12 +258,13 @@ def load(path: Path | str = COURSE_TOML, *, secret: str | None = None) -> Course
         raise FileNotFoundError(f"no course description at {path}: pass --course path/to/course.toml")
     r = _Reader(path)
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
+        text = path.read_bytes().decode("utf-8")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CourseError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise CourseError(f"{path}: not valid TOML: the file is not UTF-8 text") from None
+    check_names(path, text, data)
     course = r.get(data, "course", "[course]")
     grading = r.get(data, "grading", "[grading]")
     entries = r.get(data, "labs", "[[labs]]")

@@ -75,7 +75,8 @@ _write = lms.write_rows  # one atomic CSV writer for every export
 
 
 def main(*, out: str | Path, format: str = "canvas", dest: str | Path | None = None,
-         roster: str | Path | None = None, course_toml: str | Path = course_mod.COURSE_TOML) -> Export:
+         roster: str | Path | None = None, course_toml: str | Path = course_mod.COURSE_TOML,
+         allow_ungraded: bool = False) -> Export:
     """Write the class's gradebook, late penalties applied, for Canvas or as a plain csv.
 
     Args:
@@ -84,10 +85,12 @@ def main(*, out: str | Path, format: str = "canvas", dest: str | Path | None = N
         dest: the file to write (default: OUT/canvas.csv or OUT/grades_export.csv).
         roster: optional CSV with student_id and the LMS's identity columns (autograder.lms).
         course_toml: the course description (points, due dates, late rule).
+        allow_ungraded: export even rows whose written answers no TA has graded yet (they score 0).
     Returns:
         an Export: the file written and the late submissions with their penalties.
     Raises:
-        ValueError: an unknown format, or a roster without a student_id column.
+        ValueError: an unknown format, a roster without a student_id column, or rows waiting for a
+            TA (needs-manual-grade) without allow_ungraded.
         FileNotFoundError: OUT does not exist.
         ValueError: OUT is not a grading output, or a unit it lists has no readable result.
     """
@@ -95,6 +98,13 @@ def main(*, out: str | Path, format: str = "canvas", dest: str | Path | None = N
         raise ValueError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
     course = course_mod.load(course_toml)
     final = {(r.student, r.lab): r for r in rows(out, course) if r.lab in course.lab_ids}
+    ungraded = [key for key, row in final.items() if "needs-manual-grade" in row.flags]
+    if ungraded and not allow_ungraded:
+        labs_waiting = ", ".join(lab for lab in course.lab_ids if any(k[1] == lab for k in ungraded))
+        raise ValueError(f"export: {len(ungraded)} row{'s' * (len(ungraded) != 1)} of {out} "
+                         f"({labs_waiting}) still wait{'s' * (len(ungraded) == 1)} for a TA (needs-manual-grade): "
+                         f"grade the written answers in formgrader (`autograder formgrader {out}`), or pass "
+                         f"--allow-ungraded to export them as they are")
     labs = [lab for lab in course.labs if any(lab_id == lab.id for _, lab_id in final)]
     students = sorted({student for student, _ in final})
     extensions = read_extensions(course)

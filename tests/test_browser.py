@@ -318,7 +318,7 @@ def test_does_a_grade_set_in_formgrader_reach_export_and_feedback_and_survive_a_
     points = float(grades["ben_partly_right"]["max_score"])
 
     def check_everywhere():
-        canvas = export.main(out=out, format="canvas", course_toml=course_toml).path
+        canvas = export.main(out=out, format="canvas", course_toml=course_toml, allow_ungraded=True).path
         row = [r for r in read_grades(canvas) if r["SIS Login ID"] == "ben_partly_right"][0]
         assert float(row[[k for k in row if k.endswith("(3003)")][0]]) == raw  # make_course: canvas_id = 3003
         ben = {r["student_id"]: r for r in read_grades(out / "grades.csv")}["ben_partly_right"]

@@ -71,7 +71,7 @@ BAD_COURSES = [
     ("penalty_per_day = 0.1", "penalty_per_day = 10",
      "[late]: penalty_per_day = 10 is out of range: use a number at least 0 and at most 1"),
     ('title = "Gradients by hand"', 'title = "Gradients by hand"\ncanvas-id = 5',
-     "lab 'lab1_gradients': unknown key 'canvas-id': a lab has only canvas_id, due, id, moodle_item, points, title"),
+     "line 14: canvas-id: unknown key in [[labs]]; did you mean canvas_id?"),
     ('title = "Gradients by hand"', 'title = "Gradients by hand"\ncanvas_id = "5"',
      "lab 'lab1_gradients': canvas_id = '5' must be the Canvas assignment's number, without quotes (the digits at "
      "the end of the assignment's address, .../assignments/12345)"),

@@ -117,7 +117,7 @@ def _with_canvas_id(tmp_path: Path) -> Path:
 
 
 def test_does_the_canvas_csv_carry_points_possible_and_the_penalised_scores(graded, tmp_path):
-    result = export.main(out=graded, format="canvas", course_toml=_with_canvas_id(tmp_path))
+    result = export.main(out=graded, format="canvas", course_toml=_with_canvas_id(tmp_path), allow_ungraded=True)
     assert result.path == graded / "canvas.csv"
     assert _rows(result.path) == [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Backprop in a three-layer network (3003)"],
@@ -136,7 +136,7 @@ def test_does_a_roster_fill_canvas_identity_columns(graded, tmp_path):
     roster.write_text("student_id,Student,ID,SIS User ID,SIS Login ID,Section\n"
                       "late_one_day_solution,\"Doe, Jane\",4242,S001,jdoe,Section 2\n")
     result = export.main(out=graded, format="canvas", roster=roster, dest=tmp_path / "c.csv",
-                         course_toml=_with_canvas_id(tmp_path))
+                         course_toml=_with_canvas_id(tmp_path), allow_ungraded=True)
     rows = _rows(result.path)
     assert rows[3] == ["Doe, Jane", "4242", "S001", "jdoe", "Section 2", LATE]
     assert rows[4] == ["", "", "", "on_time_backward_zero", "", "14"]
@@ -146,7 +146,7 @@ def test_does_a_roster_fill_canvas_identity_columns(graded, tmp_path):
 
 
 def test_does_the_plain_csv_have_one_column_per_lab_and_a_total(graded):
-    path = export.main(out=graded, format="csv").path
+    path = export.main(out=graded, format="csv", allow_ungraded=True).path
     assert path == graded / "grades_export.csv"
     assert _rows(path) == [["student_id", "lab3_backprop", "total"],
                            ["late_nine_days_backward_doubled", "0", "0"],

@@ -192,7 +192,7 @@ def test_do_grades_csv_carry_raw_score_penalty_final_and_flags(graded, course_to
 
 def test_does_the_canvas_export_carry_the_same_final_scores(graded, course_toml):
     p = _points(course_toml)
-    result = export.main(out=graded, format="canvas", course_toml=course_toml)
+    result = export.main(out=graded, format="canvas", course_toml=course_toml, allow_ungraded=True)
     assert _rows(result.path)[2:] == [
         ["", "", "", "ada_late", "", f"{20 - 0.1 * p:g}"],
         ["", "", "", "ben_extended", "", "20"],
@@ -305,7 +305,7 @@ def test_do_manual_grades_reach_every_table_and_survive_a_regrade_of_unchanged_c
     def dev_row():
         return [r for r in _rows(out / "grades.csv") if r[0] == "dev_backward_zero"][0]
 
-    canvas = _rows(export.main(out=out, format="canvas", course_toml=course_toml).path)
+    canvas = _rows(export.main(out=out, format="canvas", course_toml=course_toml, allow_ungraded=True).path)
     assert [r for r in canvas if r[3] == "dev_backward_zero"][0][-1] == f"{raw:g}"
     assert dev_row() == ["dev_backward_zero", LAB, f"{raw:g}", "0", f"{raw:g}", f"{p:g}", "ok", ""]
     page = (out / "feedback" / "dev_backward_zero" / f"{LAB}.html").read_text()
@@ -327,7 +327,7 @@ def test_do_manual_grades_reach_every_table_and_survive_a_regrade_of_unchanged_c
         assert "TA: zeros: you never read the cache" in page
         held.find_grade("backward", LAB, LAB, "ben_extended").manual_score = 5.0
         held.db.commit()
-    export.main(out=out, format="canvas", course_toml=course_toml)
+    export.main(out=out, format="canvas", course_toml=course_toml, allow_ungraded=True)
     ben = [r for r in _rows(out / "grades.csv") if r[0] == "ben_extended"][0]
     assert ben[2:5] == ["19", "0", "19"]  # 20 with backward's 6 points overridden to 5
 

@@ -51,6 +51,10 @@ def render(result: dict, title: str = "") -> str:
     notes_html = "".join(f"<li>{e(n)}</li>" for n in notes if not n.startswith("for a TA"))
     errors_html = "".join(f"<li class='msg'>{e(n)}</li>" for n in result.get("cell_errors", [])[:20])
     status = result["status"]
+    waiting = [c["grade_id"] for c in result["cells"] if c.get("needs_manual_grade")]
+    waiting_html = (f"<p class='note'><b>Not graded yet:</b> {e(', '.join(waiting))}: a TA has not graded "
+                    f"{'this answer' if len(waiting) == 1 else 'these answers'} yet, so this score is not final.</p>"
+                    if waiting and status not in ("missing", "unreadable") else "")
     penalty = (f" ({result['score']:g} before the late penalty of {result['penalty']:g})"
                if result.get("penalty") else "")
     return f"""<!doctype html><html><head><meta charset="utf-8">{CSP}<title>{e(result['lab'])}: {e(result['student'])}</title>
@@ -58,6 +62,7 @@ def render(result: dict, title: str = "") -> str:
 <h1>{e(title or result['lab'])}</h1>
 <p>Student <b>{e(result['student'])}</b>: <b>{result.get('final', result['score']):g} / {result['max_score']:g}</b> points{penalty}.
 Status: <b>{e(status)}</b> ({e(STATUSES.get(status, ''))}).</p>
+{waiting_html}
 <table><tr><th>check</th><th>points</th><th>result</th><th>what the check found</th></tr>{''.join(rows)}</table>
 {f'<h2>While running your notebook</h2><ul class="note">{notes_html}</ul>' if notes_html else ''}
 {f'<h2>Errors in your cells</h2><ul>{errors_html}</ul>' if errors_html else ''}

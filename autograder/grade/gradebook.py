@@ -2,19 +2,21 @@
 
 - a template (the labs' notebooks and cells, from generate_assignment), built once per content and
   copied into each unit's private course folder and into the class gradebook;
-- the class gradebook, OUT/gradebook.db, written from the unit results in one go, to a temporary
-  file then put in place at once (never half-written, never two writers; _put_in_place): students, submissions with their
-  timestamps, the labs' due dates (course.toml) and the students' extensions (nbgrader's own
-  `extension`), every cell's autograde score, the late penalty, and the TA's manual scores and
-  comments carried over from the gradebook it replaces;
+- the class gradebook, OUT/gradebook.db, the class's for the whole term: built once from the
+  template (in a temporary file, put in place at once), then updated in place, unit by unit, for the
+  units a run graded and no other: students, submissions with their timestamps, the labs' due dates
+  (course.toml) and the students' extensions (nbgrader's own `extension`), every cell's autograde
+  score, the late penalty. Rows are never replaced, so the ids formgrader holds stay valid, and a
+  TA's manual scores and comments stay where they are; it records its course (check_course);
 - read_class: the class as the gradebook says, for grades.csv, cells.csv, feedback, report and
   export: a TA's manual score replaces the autograde score, a written answer a TA has not graded
   scores 0 and is flagged `needs-manual-grade`.
 
 Manual grades survive a regrade while what they judged is unchanged (unit.digests: an answer
-cell's text, or for a test cell all of the student's code). When it changed, the manual score is
-not carried over: the cell needs a TA again and is flagged `manual-grade-outdated`, with a note
-of the old score. The digests the gradebook was written with are kept in OUT/.units/manual.json.
+cell's text, or for a test cell all of the student's code). When it changed, the manual score
+(or comment) is cleared: the cell needs a TA again and is flagged `manual-grade-outdated`, with a
+note of the old score. The digests the gradebook was written with, and those of the labs' source
+notebooks it holds, are kept in OUT/.units/manual.json.
 """
 from __future__ import annotations
 
@@ -25,7 +27,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from dataclasses import dataclass, field
 from datetime import timezone
 from pathlib import Path
 
@@ -101,142 +102,192 @@ def _naive_utc(when):
     return when.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-@dataclass
-class Manual:
-    """What TAs set by hand in a class gradebook, and what it judged."""
-    scores: dict = field(default_factory=dict)     # (student, lab, grade_id) -> manual score
-    comments: dict = field(default_factory=dict)   # (student, lab, cell) -> comment text
-    digests: dict = field(default_factory=dict)    # "student/lab" -> {cell: digest}
-    outdated: dict = field(default_factory=dict)   # "student/lab/cell" -> note
+def check_course(out: Path, course: Course) -> None:
+    """OUT belongs to one course: its gradebook records the course id (nbgrader's course table).
+    Grading or exporting another course into it would mix two classes."""
+    db = Path(out) / "gradebook.db"
+    if not db.is_file():
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=60)) as con:
+            ids = [row[0] for row in con.execute("SELECT id FROM course")]
+    except sqlite3.Error as exc:
+        raise ValueError(f"{db} is not a readable gradebook ({exc}): restore it from a backup") from None
+    if ids and course.id not in ids:
+        raise ValueError(f"{out} holds the class of course {ids[0]!r}, but {course.path} is course {course.id!r}: "
+                         f"use that course's course.toml (--course), or another --out folder")
 
 
-def read_manual(out: Path, course: Course) -> Manual:
-    """The manual scores and comments of OUT/gradebook.db (none when there is no gradebook yet)."""
-    from nbgrader.api import Gradebook
-
-    manual = Manual()
-    db = out / "gradebook.db"
+def _read_state(out: Path) -> dict:
     try:
         state = json.loads((out / ".units" / STATE).read_text())
-        manual.digests, manual.outdated = state.get("digests", {}), state.get("outdated", {})
     except (OSError, ValueError):
-        pass
-    if not db.is_file():
-        return manual
-    with Gradebook(f"sqlite:///{db}", course.id) as gb:
-        names = cell_names(gb)
-        for assignment in gb.assignments:
-            for submission in assignment.submissions:
-                student = submission.student.id
-                for nb in submission.notebooks:
-                    for grade in nb.grades:
-                        if grade.manual_score is not None:
-                            manual.scores[(student, assignment.name, names[grade.cell_id])] = float(grade.manual_score)
-                    for comment in nb.comments:
-                        if comment.manual_comment:
-                            manual.comments[(student, assignment.name, names[comment.cell_id])] = comment.manual_comment
-    return manual
+        state = {}
+    return {"digests": state.get("digests", {}), "outdated": state.get("outdated", {}),
+            "sources": state.get("sources", {})}
+
+
+def _write_state(out: Path, state: dict) -> None:
+    path = out / ".units" / STATE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{STATE}.tmp")
+    tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
+    os.replace(tmp, path)
+
+
+def _source_digest(course: Course, lab: str) -> str:
+    return hashlib.sha256(course.lab(lab).source_notebook(course.root).read_bytes()).hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def shared_with_formgrader():
+    """SQLite settings for writing the live class gradebook while formgrader may write it too:
+    wait for its short transactions (busy timeout) rather than fail, and commit each unit on its
+    own, so a TA's save waits milliseconds, never the whole run."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    def patient(connection, _record):
+        if isinstance(connection, sqlite3.Connection):
+            connection.execute("PRAGMA busy_timeout=120000")
+
+    event.listen(Engine, "connect", patient)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "connect", patient)
+
+
+def _graded_units(gb) -> set[tuple[str, str]]:
+    rows = gb.db.execute(_sql("SELECT submitted_assignment.student_id, assignment.name FROM submitted_assignment "
+                              "JOIN assignment ON assignment.id = submitted_assignment.assignment_id"))
+    return {(student, lab) for student, lab in rows}
+
+
+def _sql(text: str):
+    from sqlalchemy import text as sql_text
+
+    return sql_text(text)
 
 
 def write_class_gradebook(course: Course, results: list[dict], db_path: Path,
-                          manual: Manual | None = None) -> Manual:
-    """Write OUT/gradebook.db from the unit results, the TA's grades carried over where what they
-    judged is unchanged. Returns what was carried and what became outdated (saved beside it)."""
+                          graded: set[tuple[str, str]] | None = None) -> None:
+    """Write OUT/gradebook.db from the unit results. A new gradebook is built in a temporary file
+    and put in place at once. An existing one is updated in place, only for the units in `graded`
+    (default: all) and those it does not hold yet: every other submission, grade and comment keeps
+    its row and id (formgrader's pages hold them), and a TA's manual scores and comments stay on the
+    regraded units where what they judged is unchanged (unit digests). A TA saving in formgrader
+    meanwhile waits for one unit's commit at most."""
     from nbgrader.api import Gradebook
 
-    manual = manual or Manual()
-    extensions = read_extensions(course)
-    kept = Manual()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-    if tmp.exists():
-        tmp.unlink()
+    out = db_path.parent
+    out.mkdir(parents=True, exist_ok=True)
+    state = _read_state(out)
     labs = sorted({r["lab"] for r in results}, key=course.lab_ids.index)
-    used = template(course, labs, db_path.parent / ".units")
-    shutil.copy(used, tmp)
-    for old in used.parent.glob("template-*.db"):  # other contents or labs: no longer needed
-        if old != used:
-            old.unlink(missing_ok=True)
-    with unsynced(), Gradebook(f"sqlite:///{tmp}", course.id) as gb:
+    fresh = not db_path.exists()
+    if fresh:
+        target = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+        target.unlink(missing_ok=True)
+        used = template(course, labs, out / ".units")
+        shutil.copy(used, target)
+        for old in used.parent.glob("template-*.db"):  # other contents or labs: no longer needed
+            if old != used:
+                old.unlink(missing_ok=True)
+        state = {"digests": {}, "outdated": {}, "sources": {lab: _source_digest(course, lab) for lab in labs}}
+    else:
+        target = db_path
+        check_course(out, course)
+        with shared_with_formgrader(), Gradebook(f"sqlite:///{db_path}", course.id) as gb:
+            present = {a.name for a in gb.assignments}
+        for lab in labs:  # a lab graded here for the first time, or whose source notebook changed
+            digest = _source_digest(course, lab)
+            if lab not in present or state["sources"].get(lab) != digest:
+                try:
+                    with shared_with_formgrader():
+                        generate_into(course, [lab], db_path)
+                except Exception as exc:  # noqa: BLE001 - nbgrader's refusal, said in one line
+                    raise ValueError(f"{db_path}: could not record lab {lab}'s source notebook in the gradebook "
+                                     f"({type(exc).__name__}: {str(exc)[:300]}): restore source/{lab}/ as it "
+                                     f"was when the class was graded") from None
+                state["sources"][lab] = digest
+    extensions = read_extensions(course)
+    with (unsynced() if fresh else shared_with_formgrader()), Gradebook(f"sqlite:///{target}", course.id) as gb:
         for lab in labs:
             gb.update_or_create_assignment(lab, duedate=_naive_utc(course.lab(lab).due))
         names = cell_names(gb)
+        held = _graded_units(gb)
         for result in results:
-            student, lab = result["student"], result["lab"]
-            gb.update_or_create_student(student)
-            kwargs = {}
-            if result.get("timestamp"):
-                try:
-                    kwargs["timestamp"] = _naive_utc(parse_timestamp(result["timestamp"]))
-                except ValueError:
-                    pass
-            if (student, lab) in extensions:
-                kwargs["extension"] = extensions[(student, lab)] - course.lab(lab).due
-            submission = gb.update_or_create_submission(lab, student, **kwargs)
-            old = manual.digests.get(f"{student}/{lab}", {})
-            new = result.get("digests", {})
-            if new:
-                kept.digests[f"{student}/{lab}"] = new
-            nb = gb.find_submission_notebook(lab, lab, student)
-            scores = {c["grade_id"]: c for c in result["cells"]}
-            for grade in nb.grades:
-                name = names[grade.cell_id]
-                cell = scores.get(name)
-                is_manual = cell is None or cell.get("manual")
-                grade.auto_score = None if is_manual else cell["score"]
-                grade.needs_manual_grade = bool(is_manual)
-                key = (student, lab, name)
-                where = f"{student}/{lab}/{name}"
-                if key in manual.scores and old.get(name) and old.get(name) == new.get(name):
-                    grade.manual_score = manual.scores[key]
-                    grade.needs_manual_grade = False
-                elif key in manual.scores:
-                    grade.needs_manual_grade = True
-                    kept.outdated[where] = (f"{name}: changed since a TA graded it "
-                                            f"({manual.scores[key]:g} of {grade.max_score:g}): grade it again")
-                elif where in manual.outdated:
-                    grade.needs_manual_grade = True
-                    kept.outdated[where] = manual.outdated[where]
-            for comment in nb.comments:
-                name = names[comment.cell_id]
-                key = (student, lab, name)
-                if key not in manual.comments:
-                    continue
-                if old.get(name) and old.get(name) == new.get(name):
-                    comment.manual_comment = manual.comments[key]
-                else:
-                    kept.outdated.setdefault(f"{student}/{lab}/{name}", (
-                        f"{name}: changed since a TA commented on it (\"{manual.comments[key][:200]}\"): "
-                        f"read it again"))
-            gb.db.commit()
-            # nbgrader's own total and late penalty agree with grades.csv (`nbgrader export`)
-            late = late_rule(dict(result, score=float(submission.score)), course, extensions)
-            nb.late_submission_penalty = late.penalty
-            gb.db.commit()
-    _synced(tmp)
-    _put_in_place(tmp, db_path)
-    state = db_path.parent / ".units" / STATE
-    state.parent.mkdir(parents=True, exist_ok=True)
-    state_tmp = state.with_name(f".{STATE}.tmp")
-    state_tmp.write_text(json.dumps({"digests": kept.digests, "outdated": kept.outdated}, indent=1, sort_keys=True))
-    os.replace(state_tmp, state)
-    return kept
+            key = (result["student"], result["lab"])
+            if fresh or graded is None or key in graded or key not in held:
+                _write_unit(gb, course, result, names, state, extensions)
+    if fresh:
+        _synced(target)
+        os.replace(target, db_path)
+    _write_state(out, state)
 
 
-def _put_in_place(new: Path, db_path: Path) -> None:
-    """The new gradebook at db_path, all at once. A first one is moved there; later ones are copied
-    into the existing file in one SQLite transaction (the backup API), so a formgrader that keeps
-    the file open sees the regraded class and keeps writing to the file, not to a replaced one."""
-    if not db_path.exists():
-        os.replace(new, db_path)
-        return
-    source, target = sqlite3.connect(new), sqlite3.connect(db_path, timeout=60)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    new.unlink()
+def _write_unit(gb, course: Course, result: dict, names: dict, state: dict, extensions: dict) -> None:
+    """One unit into the gradebook, in place: its submission, autograde scores, late penalty; the
+    TA's manual score or comment is cleared (and noted for a TA) only when what it judged changed."""
+    student, lab = result["student"], result["lab"]
+    gb.update_or_create_student(student)
+    kwargs = {}
+    if result.get("timestamp"):
+        try:
+            kwargs["timestamp"] = _naive_utc(parse_timestamp(result["timestamp"]))
+        except ValueError:
+            pass
+    if (student, lab) in extensions:
+        kwargs["extension"] = extensions[(student, lab)] - course.lab(lab).due
+    submission = gb.update_or_create_submission(lab, student, **kwargs)
+    unit = f"{student}/{lab}"
+    old = state["digests"].get(unit, {})
+    new = result.get("digests", {})
+    if new:
+        state["digests"][unit] = new
+    else:
+        state["digests"].pop(unit, None)
+    outdated = {k: v for k, v in state["outdated"].items() if k.startswith(unit + "/")}
+    for k in outdated:
+        del state["outdated"][k]
+    nb = gb.find_submission_notebook(lab, lab, student)
+    scores = {c["grade_id"]: c for c in result["cells"]}
+    for grade in nb.grades:
+        name = names[grade.cell_id]
+        cell = scores.get(name)
+        is_manual = cell is None or bool(cell.get("manual"))
+        auto = None if is_manual else cell["score"]
+        if grade.auto_score != auto:
+            grade.auto_score = auto
+        where = f"{unit}/{name}"
+        unchanged = bool(old.get(name)) and old.get(name) == new.get(name)
+        if grade.manual_score is not None and not unchanged:
+            state["outdated"][where] = (f"{name}: changed since a TA graded it ({float(grade.manual_score):g} of "
+                                        f"{grade.max_score:g}): grade it again")
+            grade.manual_score = None
+            needs = True
+        elif grade.manual_score is not None:
+            needs = False
+        elif where in outdated:  # not graded again since it changed
+            state["outdated"][where] = outdated[where]
+            needs = True
+        else:
+            needs = is_manual
+        if grade.needs_manual_grade != needs:
+            grade.needs_manual_grade = needs
+    for comment in nb.comments:
+        name = names[comment.cell_id]
+        if not comment.manual_comment or (old.get(name) and old.get(name) == new.get(name)):
+            continue
+        state["outdated"].setdefault(f"{unit}/{name}", (
+            f"{name}: changed since a TA commented on it (\"{comment.manual_comment[:200]}\"): read it again"))
+        comment.manual_comment = None
+    gb.db.commit()
+    # nbgrader's own total and late penalty agree with grades.csv (`nbgrader export`)
+    late = late_rule(dict(result, score=float(submission.score)), course, extensions)
+    if nb.late_submission_penalty != late.penalty:
+        nb.late_submission_penalty = late.penalty
+        gb.db.commit()
 
 
 def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:

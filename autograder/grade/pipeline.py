@@ -9,9 +9,12 @@
    (OUT/nbgrader_config.py, OUT/autograded/<student>/<lab>/), so formgrader and `nbgrader ...`
    run in OUT see the class.
 
-`--students ID...` regrades only those students (with `--labs`, only those labs) into an existing
-output, keeps every other result there, and rewrites the class; `--force` regrades them even when
-nothing changed.
+OUT holds the class for the whole term: a run adds or replaces only the (student, lab) units it
+grades; every other unit OUT holds stays as it was (its row, autograded notebook, gradebook rows and
+ids, manual grades), and a unit absent from this folder keeps its earlier graded result rather than
+becoming `missing` (check_output refuses another course's OUT, or a lab course.toml dropped).
+`--students ID...` regrades only those students (with `--labs`, only those labs); `--force`
+regrades them even when nothing changed.
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ class Summary:
     out: Path
     results: list[dict] = field(default_factory=list)
     reused: int = 0
+    kept: int = 0  # units OUT holds from earlier runs, not graded in this one
     seconds: float = 0.0
 
     def describe(self) -> str:
@@ -48,6 +52,8 @@ class Summary:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
         line = (f"graded {len(self.results)} submissions ({counts}; {self.reused} unchanged since the last run) "
                 f"in {self.seconds:.1f} s: {self.out / 'grades.csv'}")
+        if self.kept:
+            line += f"\nkept {self.kept} earlier results in {self.out} (other students or labs)"
         not_ok = [f"{r['student']} {r['lab']} {r['status']}" for r in self.results if r["status"] != "ok"]
         reasons = sorted({r["not_run"] for r in self.results if r.get("not_run")})
         return line + ("\nnot ok: " + ", ".join(not_ok) if not_ok else "") + "".join(
@@ -85,10 +91,11 @@ def parse_shard(shard: str | None) -> tuple[int, int] | None:
     return k, n
 
 
-def check_layout(submissions: Path, labs: list[str]) -> None:
+def check_layout(submissions: Path, labs: list[str], known_labs: list[str] = ()) -> None:
     """Refuse, in one line, a folder that is not nbgrader's <student_id>/<lab_id>/<lab_id>.ipynb:
     an LMS zip, an empty folder, notebooks at the top, or a student's notebook outside its lab folder."""
-    if submissions.is_file() and submissions.suffix == ".zip":
+    known_labs = set(known_labs) | set(labs)
+    if submissions.is_file() and submissions.suffix.lower() == ".zip":
         raise ValueError(f"{submissions} is a zip: unpack it into nbgrader's layout first with "
                          f"`autograder collect {submissions} --lms canvas|moodle --out SUBMISSIONS`")
     if not submissions.is_dir():
@@ -100,12 +107,31 @@ def check_layout(submissions: Path, labs: list[str]) -> None:
     if not students_in(submissions, None):
         raise ValueError(f"{submissions}: no student folders, the class is empty: the layout is "
                          "<student_id>/<lab_id>/<lab_id>.ipynb")
-    for student in students_in(submissions, None):
-        for lab in labs:
-            flat = submissions / student / f"{lab}.ipynb"
-            if flat.exists() and not (submissions / student / lab).is_dir():
-                raise ValueError(f"{flat}: not in a {lab}/ folder: move it to {student}/{lab}/{lab}.ipynb "
-                                 "(the layout is <student_id>/<lab_id>/<lab_id>.ipynb)")
+    everyone = students_in(submissions, None)
+    swapped = [s for s in everyone if s in known_labs]
+    if swapped:
+        raise ValueError(f"{submissions}: {swapped[0]}/ is a lab id, not a student: the layout is "
+                         "<student_id>/<lab_id>/<lab_id>.ipynb, not <lab_id>/<student_id>/")
+    for student in everyone:
+        for flat in sorted((submissions / student).glob("*.ipynb"))[:1]:
+            lab = flat.stem if flat.stem in known_labs else (labs[0] if len(labs) == 1 else "<lab_id>")
+            folder = f"a {lab}/ folder" if lab != "<lab_id>" else "its lab's folder"
+            raise ValueError(f"{flat}: not in {folder}: move it to {student}/{lab}/{lab}.ipynb "
+                             "(the layout is <student_id>/<lab_id>/<lab_id>.ipynb)")
+
+
+def check_output(out: Path, course) -> None:
+    """OUT holds one course's class: refuse another course, and a lab OUT holds grades for that
+    course.toml no longer lists (its column would silently vanish from every table and export)."""
+    gradebook.check_course(out, course)
+    try:
+        held = {row["lab"] for row in tables.read_grades(out / "grades.csv")}
+    except (OSError, KeyError, UnicodeDecodeError):
+        return
+    gone = sorted(held - set(course.lab_ids))
+    if gone:
+        raise ValueError(f"{out} holds grades for lab {gone[0]!r}, which {course.path} no longer lists: put its "
+                         f"[[labs]] table back (or use another --out folder)")
 
 
 def students_in(submissions: Path, shard: tuple[int, int] | None) -> list[str]:
@@ -154,15 +180,6 @@ def _load_unit(out: Path, job: UnitJob, course) -> dict | None:
             Path(job.autograded_dir) / job.student / job.lab / f"{job.lab}.ipynb").is_file():
         return None  # formgrader needs the autograded notebook
     return result
-
-
-def _last_graded(out: Path, result: dict) -> dict | None:
-    """The unit's result saved by an earlier run, if any."""
-    try:
-        saved = json.loads(_unit_path(out, result["student"], result["lab"]).read_text())
-    except (OSError, ValueError):
-        return None
-    return saved if isinstance(saved, dict) and "cells" in saved else None
 
 
 def sandbox_status(mode: str) -> tuple[bool, str]:
@@ -218,7 +235,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
 
     Args:
         submissions: nbgrader's submitted layout.
-        out: where grades.csv, cells.csv, gradebook.db and feedback/ go (created).
+        out: the class folder for the term: grades.csv, cells.csv, gradebook.db, feedback/ (created;
+            an existing one keeps every unit this run does not grade).
         labs: lab ids to grade (default: every lab of course.toml that has a source notebook).
         workers: students graded at once, each with its own kernel (default: cores).
         shard: "K/N" grades only the K-th of N disjoint parts of the class (join with merge).
@@ -229,8 +247,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         sandbox: "required" (refuse to grade without bubblewrap), "auto" (bubblewrap where it
             works, else what the OS allows; each row then flagged no-sandbox) or "off";
             overrides isolate.
-        students: regrade only these students into the existing output OUT (every other result
-            there is kept and the class tables rewritten).
+        students: regrade only these students into the existing output OUT.
         force: regrade even the submissions that did not change since the last run.
         announce: called once the inputs are checked, with the line saying what the kernels run in.
         times: CSVs of student_id,lab,submitted_at (or nbgrader's exchange inbound folder) the late rule
@@ -241,7 +258,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     Raises:
         FileNotFoundError: the submissions folder does not exist.
         ValueError: an unknown lab, a bad shard, workers < 1, a bad extensions file, an empty class or an
-            unexpected layout (a zip, notebooks outside <student_id>/<lab_id>/), --students with
+            unexpected layout (a zip, <lab_id>/<student_id>/, notebooks outside <student_id>/<lab_id>/),
+            an OUT of another course or holding a lab course.toml no longer lists, --students with
             --shard or without an existing output, or a student with no folder in submissions.
         SandboxUnavailable: sandbox="required" and bubblewrap cannot run here.
     """
@@ -252,7 +270,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     for lab in labs:
         if not course.lab(lab).source_notebook(course.root).exists():
             raise ValueError(f"lab {lab!r} has no source notebook at {course.lab(lab).source_notebook(course.root)}")
-    check_layout(submissions, labs)
+    check_layout(submissions, labs, course.lab_ids)
+    check_output(out, course)
     read_extensions(course)  # a bad extensions file stops here, before any grading
     trusted = trusted_times(submissions, times, course, out)  # and a bad times file
     workers = workers or 1
@@ -268,7 +287,6 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     # the kernel sees none of: the course (sources, checks, references), this package, the output, the class
     hide = tuple(sorted({str(course.root), str(course_mod.ROOT), str(out), str(submissions)}))
     chosen = students_in(submissions, parse_shard(shard))
-    kept: list[dict] = []
     if students:
         if shard:
             raise ValueError("--students and --shard: regrade students in the output of their shard, without --shard")
@@ -280,7 +298,10 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
             raise ValueError(f"--students {unknown[0]}: no folder {submissions / unknown[0]}: use a student id "
                              f"from {submissions}")
         chosen = sorted(set(students))
-        kept = [r for r in saved_results(out, course) if not (r["student"] in chosen and r["lab"] in labs)]
+    # OUT holds the class for the whole term: a run adds or replaces only the units it grades
+    earlier = {(r["student"], r["lab"]): r for r in saved_results(out, course)}
+    asked = {(s, lab) for s in chosen for lab in labs}
+    kept = [r for key, r in earlier.items() if key not in asked]
     jobs = [UnitJob(student=s, lab=lab, submissions=str(submissions), course_toml=str(Path(course_toml).resolve()),
                     secret=course.secret, hide=hide, template_db="", isolate=isolate,
                     autograded_dir=str(out / "autograded"), why_no_sandbox=why_no_sandbox,
@@ -308,6 +329,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     lines = progress and bar.disable
     failures = 0
     fresh: list[dict] = []
+    not_run: dict[tuple[str, str], dict] = {}
+    graded_now: set[tuple[str, str]] = set()
     for result in _grade_all(todo, workers, course, prepare=with_template):
         fresh.append(result)
         why = kernels_cannot_start(fresh, min(FIRST_KERNELS, len(todo)))
@@ -315,30 +338,35 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
             bar.close()
             raise GradingStopped(f"grading stopped: no kernel could start ({why}); the class in {out} was not "
                                  f"changed: fix the cause, then run the same command again")
-        if result["status"] != "not-run":  # nothing to keep: it is graded again at the next run
+        key = (result["student"], result["lab"])
+        before = earlier.get(key)
+        if result["status"] == "not-run":  # a machine's failure never replaces a grade; graded again next run
+            not_run[key] = result
+            if before:
+                result = before
+            else:
+                graded_now.add(key)
+        elif result["status"] == "missing" and before and before["status"] != "missing":
+            result = before  # handed in and graded before, absent from this folder: kept as graded
+        else:
             save_unit(out, result)
+            graded_now.add(key)
         summary.results.append(result)
-        failures += result["status"] not in ("ok",)
+        failures += fresh[-1]["status"] not in ("ok",)
         bar.set_postfix(not_ok=failures)
         bar.update(1)
         if lines:
-            print(progress_line(result, len(summary.results), len(jobs)), file=sys.stderr, flush=True)
+            print(progress_line(fresh[-1], len(summary.results), len(jobs)), file=sys.stderr, flush=True)
     bar.close()
-    graded = summary.results
-    # a notebook the grader could not run keeps the result it had (if any): a machine's failure
-    # never replaces a grade; the summary and the exit code still say it was not run
-    written = [_last_graded(out, r) or r if r["status"] == "not-run" else r for r in graded]
-    rows = write_class(out, written + kept, course, submissions=submissions)
-    not_run = {(r["student"], r["lab"]): r for r in graded if r["status"] == "not-run"}
-    summary.results = [not_run.get((r["student"], r["lab"]), r) for r in rows]
-    if students:
-        summary.results = [r for r in summary.results if (r["student"], r["lab"]) in
-                           {(g["student"], g["lab"]) for g in graded}]
+    rows = write_class(out, summary.results + kept, course, submissions=submissions, graded=graded_now)
+    summary.results = [not_run.get((r["student"], r["lab"]), r) for r in rows if (r["student"], r["lab"]) in asked]
+    summary.kept = len(rows) - len(summary.results)
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def write_class(out: Path, results: list[dict], course, submissions: Path | None = None) -> list[dict]:
+def write_class(out: Path, results: list[dict], course, submissions: Path | None = None,
+                graded: set[tuple[str, str]] | None = None) -> list[dict]:
     """Write the class from its unit results: gradebook.db first (one writer, once; the TA's manual
     grades carried over), then from it grades.csv, cells.csv and feedback/, and OUT/nbgrader_config.py.
     Shared by `grade` and `merge`, so a merged class is written exactly as an unsharded one.
@@ -346,7 +374,7 @@ def write_class(out: Path, results: list[dict], course, submissions: Path | None
     from autograder.nbgrader_config import write_course_config
 
     results = tables.sort_results(results, course.lab_ids)
-    gradebook.write_class_gradebook(course, results, out / "gradebook.db", gradebook.read_manual(out, course))
+    gradebook.write_class_gradebook(course, results, out / "gradebook.db", graded)
     write_course_config(out, course, submissions)
     return _write_derived(out, results, course)
 
@@ -365,6 +393,7 @@ def refresh(out: str | Path, course) -> list[dict]:
     graded in formgrader); returns the rows (gradebook.read_class). Export and report call it."""
     out = Path(out)
     results = tables.read_results(out)
+    check_output(out, course)
     if not (out / "gradebook.db").is_file():
         raise ValueError(f"{out} has no gradebook.db: grade the class again (`autograder grade ... --out {out}`)")
     return _write_derived(out, [r for r in results if r["lab"] in course.lab_ids], course)

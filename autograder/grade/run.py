@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import nbformat
+
 from autograder.checks import run_check
 from autograder.course import Course
 from autograder.kernel.boundary import Returned, StudentKernel, decode_replies
@@ -30,6 +32,7 @@ class RunLog:
     ran: list[str] = field(default_factory=list)  # cells that ran (ok or error): replayed after a restart
     sandbox: dict = field(default_factory=dict)
     seconds: float = 0.0
+    figure_chars: int = 0  # base64 of the figures kept in the autograded notebook
 
 
 def _cell_label(index: int, source: str) -> str:
@@ -46,6 +49,28 @@ def restart_and_replay(kernel: StudentKernel, course: Course, log: RunLog, *, re
         kernel.run(source, course.limits.cell_timeout)
 
 
+MAX_FIGURE_CHARS_PER_NOTEBOOK = 8_000_000  # the autograded notebook formgrader shows stays a few MB
+
+
+def show_outputs(cell, run, log: RunLog) -> None:
+    """The cell's outputs as it ran in the grader (its printed text, cut at the output limit, its
+    figures, its error), for the TA in formgrader: reflections discuss them. Plain data only:
+    text and base64 images the kernel reported; graded cells keep the verdict's outputs."""
+    if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+        return
+    outputs = []
+    if run.stdout:
+        outputs.append(nbformat.v4.new_output("stream", name="stdout", text=run.stdout))
+    for mime, image in run.figures:
+        if log.figure_chars + len(image) <= MAX_FIGURE_CHARS_PER_NOTEBOOK:
+            log.figure_chars += len(image)
+            outputs.append(nbformat.v4.new_output("display_data", data={mime: image}))
+    if run.status != "ok":
+        outputs.append(nbformat.v4.new_output("error", ename=run.ename or run.status, evalue=run.evalue,
+                                              traceback=[f"{run.ename or run.status}: {run.evalue}"]))
+    cell.outputs = outputs
+
+
 def run_student_cells(kernel: StudentKernel, notebook, course: Course, log: RunLog,
                       deadline: float | None = None) -> None:
     limits = course.limits
@@ -60,6 +85,7 @@ def run_student_cells(kernel: StudentKernel, notebook, course: Course, log: RunL
         restarts_before = kernel.restarts
         run = kernel.run(cell.source, min(limits.cell_timeout, remaining))
         log.output_truncated |= run.truncated
+        show_outputs(cell, run, log)
         if run.status in ("ok", "error"):
             log.ran.append(cell.source)
             if run.status == "error":

@@ -3,6 +3,7 @@ autograde (with RunAndCheck in place of Execute) in a private course folder, and
 result as plain data. Never raises for anything a student can submit."""
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -267,14 +268,17 @@ def _total(result: dict) -> dict:
     return result
 
 
-def _keep_autograded(job: UnitJob, graded: Path) -> None:
-    """The autograded notebook in nbgrader's layout, for formgrader (written atomically)."""
+def _keep_autograded(job: UnitJob, graded, source_nb) -> None:
+    """The autograded notebook in nbgrader's layout, for formgrader (written atomically), with the
+    marking guide after each written answer (grade/guide.py)."""
+    from autograder.grade.guide import with_guides
+
     if not job.autograded_dir:
         return
     dest = Path(job.autograded_dir) / job.student / job.lab / f"{job.lab}.ipynb"
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.tmp")
-    shutil.copy(graded, tmp)
+    nbformat.write(with_guides(copy.deepcopy(graded), source_nb), tmp)
     tmp.replace(dest)
 
 
@@ -327,7 +331,7 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
                                                                           "kernel for this notebook"),
                     "events": [f"for a TA: the kernel could not start: {meta['not_run']}"], "flags_extra": [],
                     "cell_errors": [], "sandbox": {}, "seconds": 0.0, "not_run": meta["not_run"]}
-        _keep_autograded(job, graded_path)
+        _keep_autograded(job, graded_nb, nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4))
         messages = {}
         for cell in graded_nb.cells:
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")

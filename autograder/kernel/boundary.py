@@ -28,7 +28,7 @@ import stat
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,12 @@ class CellRun:
     truncated: bool = False
     seconds: float = 0.0
     reply: str | None = None  # the last REPLY_MIME text the request published (inside.run)
+    figures: list = field(default_factory=list)  # (mime, base64) the cell showed, for formgrader; bounded
+
+
+FIGURE_MIMES = ("image/png", "image/jpeg")
+MAX_FIGURES, MAX_FIGURE_CHARS = 8, 1_500_000  # per cell: a few plots, each up to ~1 MB of image
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 
 
 class SandboxedKernelManager(KernelManager):
@@ -111,7 +117,7 @@ class SandboxedKernelManager(KernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         # no eager matplotlib backend: it halves the kernel's start (1.1 s -> 0.6 s here); plots
-        # use Agg (MPLBACKEND) and are not needed for grading
+        # use the inline backend (MPLBACKEND, loaded with pyplot) so the TA sees the figures
         # the output cap runs while the kernel starts (IPKernelApp.exec_lines), before its first answer
         kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file,
                   "--HistoryManager.enabled=False", f"--IPKernelApp.exec_lines={self.startup_code}"]
@@ -334,6 +340,11 @@ class StudentKernel:
                 if isinstance(data.get(REPLY_MIME), str):
                     run.reply = data[REPLY_MIME]
                     continue
+                for mime in FIGURE_MIMES:
+                    image = data.get(mime)
+                    if (isinstance(image, str) and len(run.figures) < MAX_FIGURES and len(image) <= MAX_FIGURE_CHARS
+                            and _BASE64.fullmatch(image)):
+                        run.figures.append((mime, image))
                 text = data.get("text/plain", "") + "\n"
             elif kind == "error":
                 run.status = "error"

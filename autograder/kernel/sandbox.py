@@ -342,9 +342,13 @@ def guards() -> str:
     return "; ".join(["seccomp filter" if not seccomp.why_not() else seccomp.why_not(), bound])
 
 
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
 def clean_env(home: str) -> dict:
     env = {k: os.environ[k] for k in KEEP_ENV if k in os.environ}
-    env.update(HOME=home, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+    # figures drawn inline (PNG, on pyplot's first import only): the TA sees them in formgrader
+    env.update(HOME=home, MPLBACKEND=INLINE_BACKEND, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                MKL_NUM_THREADS="1", PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
                MPLCONFIGDIR=os.path.join(home, ".matplotlib"), IPYTHONDIR=os.path.join(home, ".ipython"))
     return env
