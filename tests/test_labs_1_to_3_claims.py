@@ -80,6 +80,17 @@ def test_does_lab2_state_the_race_numbers_its_run_prints():
     assert counts[4] < counts[6] < counts[5]
 
 
+
+def test_does_lab2s_first_meal_move_chips_from_50_to_100_as_reflection_1_says():
+    nb = executed("lab2_delta_rule")
+    ns: dict = {}
+    for c in nb.cells:  # the run's own first_update, recomputed from its cells' code
+        if c.get("id") in ("setup-imports", "solution-predict", "solution-online-step", "solution-first-update"):
+            exec(c.source, ns)
+    assert ns["first_update"][1] == 100.0
+    assert "After the first meal the price of chips went *up*, from 50 to 100" in cell(nb, "md-reflection-1").source
+
+
 def test_does_lab1_show_learning_survive_a_constant_slope_as_its_text_says():
     nb = executed("lab1_gradients")
     out = printed(nb, "own-slope")
