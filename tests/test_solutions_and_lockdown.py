@@ -115,3 +115,15 @@ def test_do_the_lockdown_commands_hide_create_assignment_and_formgrader_in_the_s
                                                  "@jupyter/nbgrader:formgrader": True}
     # what JupyterLab reads from this environment at start: the two instructor plugins off, nothing else
     assert "@jupyter/nbgrader:validate-assignment" not in page_config["disabledExtensions"]
+
+
+def test_does_the_command_line_put_the_worked_notebook_in_a_bundle_zip_after_the_deadline(tmp_path, capsys):
+    import zipfile
+
+    assert DUE < datetime.now(DUE.tzinfo)  # lab 1 is past its due date (course.toml has no extensions)
+    assert cli.main(["release", "--solutions", LAB, "--bundle", str(tmp_path / "sol")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"wrote {tmp_path / 'sol' / LAB / f'{LAB}.ipynb'}", f"wrote {tmp_path / 'sol.zip'}"]
+    with zipfile.ZipFile(tmp_path / "sol.zip") as zipped:
+        assert zipped.namelist() == [f"sol/{LAB}/{LAB}.ipynb"] or sorted(zipped.namelist())[-1] == f"sol/{LAB}/{LAB}.ipynb"
+        assert b"run_here" not in zipped.read(f"sol/{LAB}/{LAB}.ipynb")
