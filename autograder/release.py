@@ -56,8 +56,8 @@ STUDENT_README = """\
 
        labs-env/bin/python validate.py {first}/{first}.ipynb
 
-   It prints each visible check as passed, failed (with its message) or not attempted, and each
-   question as "answered (checked when graded)" or "not answered". Hidden
+   It prints each visible check as passed, failed (with its message) or not attempted, each
+   question as "answered (checked when graded)", and an answer you have not set as "not answered". Hidden
    checks run only at grading, on inputs you have not seen: passing the visible checks is not a
    grade.
 

@@ -3,8 +3,9 @@
 For students: which visible checks pass, which fail (with the message) and which are not
 attempted yet. Hidden checks are not run here: they run only at grading, on other inputs. A
 question (a graded cell named q1, q_perceptron, ...) is "answered (checked when graded)" once its
-answer has the right form, since only the hidden check knows the right answer, and "not answered"
-while its line `raise NotImplementedError('q1: replace this line with your answer')` stands.
+answer has the right form, since only the hidden check knows the right answer. Any answer (a
+question, or a value such as first_update) is "not answered" while its line
+`raise NotImplementedError('q1: replace this line with your answer')` stands.
 
 This file needs nothing of the course or of this package (only nbformat and jupyter_client, which
 JupyterLab brings): `autograder release --bundle` copies it as is into the students' bundle, where
@@ -149,7 +150,7 @@ def format_table(checks: list[VisibleCheck]) -> str:
     lines.append(f"visible checks: {counts['passed']} passed, {counts['failed']} failed, "
                  f"{counts['not attempted']} not attempted")
     if counts[ANSWERED] or counts[NOT_ANSWERED]:
-        lines.append(f"questions: {counts[ANSWERED]} {ANSWERED}, {counts[NOT_ANSWERED]} {NOT_ANSWERED}")
+        lines.append(f"answers: {counts[ANSWERED]} {ANSWERED}, {counts[NOT_ANSWERED]} {NOT_ANSWERED}")
     lines.append(HIDDEN_NOTE)
     return "\n".join(lines)
 
