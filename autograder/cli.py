@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import inspect
 import os
+import shutil
 import sys
+from pathlib import Path
 
 from autograder import __version__
 from autograder import course as course_mod
@@ -22,12 +24,25 @@ def _default(fn, name):
 def _release(args):
     from autograder import release
 
+    if args.solutions:
+        if args.exchange:
+            print(f"released {release.exchange_solutions(args.solutions, root=args.exchange_root, course_toml=args.course)}")
+            return 0
+        dest = args.bundle or "solutions"
+        worked = release.solutions(args.solutions, dest, course_toml=args.course)
+        print(f"wrote {worked}")
+        if args.bundle:  # one file to upload to the LMS
+            print(f"wrote {shutil.make_archive(str(dest), 'zip', root_dir=Path(dest).parent, base_dir=Path(dest).name)}")
+        return 0
     if args.bundle:
         print(f"wrote {release.bundle(args.bundle, labs=args.labs or None, course_toml=args.course)}")
         return 0
     if args.exchange:
         for path in release.exchange(labs=args.labs or None, root=args.exchange_root, course_toml=args.course):
             print(f"released {path}")
+        print("students' JupyterLab must not show nbgrader's instructor tools: in the students' environment run")
+        for line in release.lockdown_commands(""):
+            print(f"  {line}")
         return 0
     for path in release.main(labs=args.labs or None, course_toml=args.course):
         print(f"released {path}")
@@ -151,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="release through nbgrader's exchange (release_assignment), for JupyterHub courses")
     p.add_argument("--exchange-root", default=_default(release.exchange, "root"), metavar="DIR",
                    help="the exchange folder (default: nbgrader's, /srv/nbgrader/exchange)")
+    p.add_argument("--solutions", metavar="LAB",
+                   help="the worked notebook of LAB (no hidden checks), refused before its due date and latest "
+                        "extension: to solutions/ (or --bundle DIR, or --exchange as LAB_solutions)")
 
     from autograder import collect
 

@@ -10,12 +10,18 @@ Two ways to students, neither of which carries anything but release/:
 - `--bundle DIR`: a folder (and DIR.zip) to upload to an LMS: the release notebooks, a pinned
   requirements.txt for the students' own environment (JupyterLab, nbgrader's Validate button and
   what the labs import), validate.py (this package's validate module, which needs nothing of the
-  course) and a README for students."""
+  course) and a README for students.
+
+Neither carries nbgrader's instructor tools: the bundle's README and the exchange's reminder give
+the commands (nbgrader's own) that turn off its create-assignment and formgrader extensions in the
+students' environment. After a lab's due date and its longest extension, `--solutions LAB` writes
+the worked notebook: the source with its solutions, without hidden checks or outputs."""
 from __future__ import annotations
 
 import re
 import shutil
 import tempfile
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
@@ -37,6 +43,10 @@ STUDENT_README = """\
        python3.11 -m venv labs-env
        labs-env/bin/pip install -r requirements.txt        (Windows: labs-env\\Scripts\\pip ...)
 
+   then turn off nbgrader's instructor tools (you need only its Validate button and Assignments tab):
+
+{lockdown}
+
 2. Open a lab in JupyterLab, fill in every stub (`raise NotImplementedError(...)`) and run the
    visible checks under each function:
 
@@ -46,7 +56,8 @@ STUDENT_README = """\
 
        labs-env/bin/python validate.py {first}/{first}.ipynb
 
-   It prints each visible check as passed, failed (with its message) or not attempted. Hidden
+   It prints each visible check as passed, failed (with its message) or not attempted, each
+   question as "answered (checked when graded)", and an answer you have not set as "not answered". Hidden
    checks run only at grading, on inputs you have not seen: passing the visible checks is not a
    grade.
 
@@ -54,6 +65,19 @@ STUDENT_README = """\
 
 Labs: {labs}
 """
+
+
+# nbgrader's instructor tools, which students must not see (nbgrader's installation docs: each
+# lab extension can be disabled on its own; JupyterLab records it in the environment's
+# labconfig/page_config.json, disabledExtensions). Without them JupyterLab shows no Create
+# Assignment panel and no Formgrader menu. (nbgrader 0.9's formgrader server extension cannot be
+# disabled by `jupyter server extension disable`: it fails that command's validation.)
+INSTRUCTOR_LAB_EXTENSIONS = ["@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader"]
+
+
+def lockdown_commands(bin_dir: str = "labs-env/bin/") -> list[str]:
+    """The commands that disable nbgrader's instructor tools in the environment whose bin is bin_dir."""
+    return [f"{bin_dir}jupyter labextension disable --level=sys_prefix {name}" for name in INSTRUCTOR_LAB_EXTENSIONS]
 
 
 class ReleaseError(ValueError):
@@ -177,8 +201,25 @@ def bundle(dest: Path | str, *, labs: list[str] | None = None,
         f"# {course.title}: the students' environment (pip install -r requirements.txt)\n"
         + "\n".join(student_requirements()) + "\n")
     shutil.copy(validate.__file__, dest / "validate.py")
-    (dest / "README.md").write_text(STUDENT_README.format(title=course.title, first=wanted[0], labs=", ".join(wanted)))
+    (dest / "README.md").write_text(STUDENT_README.format(
+        title=course.title, first=wanted[0], labs=", ".join(wanted),
+        lockdown="\n".join(f"       {line}" for line in lockdown_commands())))
     return Path(shutil.make_archive(str(dest), "zip", root_dir=dest.parent, base_dir=dest.name))
+
+
+def exchange_solutions(lab_id: str, *, root: Path | str | None = None,
+                       course_toml: Path | str = course_mod.COURSE_TOML, now: datetime | None = None) -> Path:
+    """The worked notebook of lab_id (see solutions()) through nbgrader's exchange, as the assignment
+    <lab>_solutions, which students fetch like a lab.
+
+    Raises:
+        ReleaseError: as solutions(); or the exchange refused.
+    """
+    course = _load(course_toml)
+    with tempfile.TemporaryDirectory(prefix="ag-solutions-") as tmp:
+        worked = solutions(lab_id, Path(tmp) / "release", course_toml=course_toml, now=now)
+        worked.parent.rename(worked.parent.with_name(f"{lab_id}_solutions"))
+        return _to_exchange(course, f"{lab_id}_solutions", Path(tmp), root)
 
 
 def exchange(*, labs: list[str] | None = None, root: Path | str | None = None,
@@ -201,20 +242,72 @@ def exchange(*, labs: list[str] | None = None, root: Path | str | None = None,
     course = _load(course_toml)
     wanted = labs or course.lab_ids
     main(labs=wanted, course_toml=course_toml)
-    released = []
-    for lab_id in wanted:
-        with tempfile.TemporaryDirectory(prefix="ag-exchange-") as tmp:
-            cfg = config_for(course, db_url=f"sqlite:///{tmp}/gradebook.db")
-            if root:
-                cfg.Exchange.root = str(Path(root).resolve())
-            cfg.CourseDirectory.assignment_id = lab_id
-            cfg.ExchangeReleaseAssignment.force = True
-            cfg.Application.log_level = "ERROR"
-            coursedir = CourseDirectory(config=cfg)
-            app = ExchangeReleaseAssignment(coursedir=coursedir, authenticator=Authenticator(config=cfg), config=cfg)
-            try:
-                app.start()
-            except ExchangeError as exc:
-                raise ReleaseError(f"{lab_id}: nbgrader's exchange at {app.root} refused: {exc}") from None
-            released.append(Path(app.dest_path))
-    return released
+    return [_to_exchange(course, lab_id, course.root, root) for lab_id in wanted]
+
+
+def _to_exchange(course, assignment_id: str, course_root: Path, root: Path | str | None) -> Path:
+    """nbgrader's release_assignment of COURSE_ROOT/release/<assignment_id>/ into the exchange."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange import ExchangeError
+    from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
+
+    with tempfile.TemporaryDirectory(prefix="ag-exchange-") as tmp:
+        cfg = config_for(course, db_url=f"sqlite:///{tmp}/gradebook.db", root=course_root)
+        if root:
+            cfg.Exchange.root = str(Path(root).resolve())
+        cfg.CourseDirectory.assignment_id = assignment_id
+        cfg.ExchangeReleaseAssignment.force = True
+        cfg.Application.log_level = "ERROR"
+        coursedir = CourseDirectory(config=cfg)
+        app = ExchangeReleaseAssignment(coursedir=coursedir, authenticator=Authenticator(config=cfg), config=cfg)
+        try:
+            app.start()
+        except ExchangeError as exc:
+            raise ReleaseError(f"{assignment_id}: nbgrader's exchange at {app.root} refused: {exc}") from None
+        return Path(app.dest_path)
+
+
+def solutions_open(course, lab_id: str) -> datetime:
+    """When a lab's solutions may go out: its due date or, when later, the latest extension for it."""
+    from autograder.grade.lateness import read_extensions
+
+    due = course.lab(lab_id).due
+    extended = [new for (_, lab), new in read_extensions(course).items() if lab == lab_id]
+    return max([due, *extended])
+
+
+def solutions(lab_id: str, dest: Path | str, *, course_toml: Path | str = course_mod.COURSE_TOML,
+              now: datetime | None = None) -> Path:
+    """Write DEST/<lab>/<lab>.ipynb: the worked notebook (solutions and marking guides kept, the
+    solution markers, hidden checks and outputs removed), once the lab's due date and its longest
+    extension have passed.
+
+    Returns:
+        the notebook written.
+    Raises:
+        ReleaseError: an unknown lab, a bad extensions file, or too early.
+    """
+    import nbformat
+    from nbgrader.preprocessors import ClearHiddenTests, ClearOutput
+
+    course = _load(course_toml)
+    try:
+        course.lab(lab_id)
+        opens = solutions_open(course, lab_id)
+    except (course_mod.CourseError, ValueError) as exc:
+        raise ReleaseError(str(exc)) from None
+    now = now or datetime.now(timezone.utc)
+    if now < opens:
+        raise ReleaseError(f"--solutions {lab_id}: refused until {opens.isoformat()} (the due date or its latest "
+                           f"extension in {Path(course_toml)}); run it again after that")
+    nb = nbformat.read(course.lab(lab_id).source_notebook(course.root), as_version=4)
+    nb, _ = ClearHiddenTests().preprocess(nb, {})
+    nb, _ = ClearOutput().preprocess(nb, {})
+    for cell in nb.cells:  # keep what lies between the markers, drop the marker lines
+        cell.source = "\n".join(line for line in cell.source.split("\n")
+                                 if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+    target = Path(dest) / lab_id / f"{lab_id}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
+    return target

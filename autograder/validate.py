@@ -1,7 +1,11 @@
 """`autograder validate NOTEBOOK`: run a notebook top to bottom and report its visible checks.
 
 For students: which visible checks pass, which fail (with the message) and which are not
-attempted yet. Hidden checks are not run here: they run only at grading, on other inputs.
+attempted yet. Hidden checks are not run here: they run only at grading, on other inputs. A
+question (a graded cell named q1, q_perceptron, ...) is "answered (checked when graded)" once its
+answer has the right form, since only the hidden check knows the right answer. Any answer (a
+question, or a value such as first_update) is "not answered" while its line
+`raise NotImplementedError('q1: replace this line with your answer')` stands.
 
 This file needs nothing of the course or of this package (only nbformat and jupyter_client, which
 JupyterLab brings): `autograder release --bundle` copies it as is into the students' bundle, where
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import queue
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -20,13 +25,21 @@ import nbformat
 HIDDEN_NOTE = ("Hidden checks run only at grading, on inputs you have not seen: passing the visible checks "
                "is not a grade.")
 CELL_TIMEOUT = 30.0
+# The course's questions are graded cells named q<number> or q_<name> (../shared/LABS.md): their
+# visible check sees only the answer's form, never whether it is right.
+QUESTION = re.compile(r"^q(\d+|_\w+)$")
+# The stub nbgrader leaves in an answer cell (autograder/nbgrader_config.py's NameTheStubs).
+ANSWER_STUB = re.compile(r"^(\w+): replace this line with your answer")
+UNDEFINED = re.compile(r"^name '(\w+)' is not defined")
+ANSWERED, NOT_ANSWERED = "answered (checked when graded)", "not answered"
+OUTCOMES = ("passed", ANSWERED, "failed", NOT_ANSWERED, "not attempted")
 
 
 @dataclass
 class VisibleCheck:
     grade_id: str
     points: float
-    outcome: str  # passed, failed, not attempted
+    outcome: str  # one of OUTCOMES
     message: str = ""
 
 
@@ -95,23 +108,31 @@ def run_visible_checks(path: Path, *, cell_timeout: float = CELL_TIMEOUT) -> lis
     kernel.start()
     try:
         unwritten = False  # a NameError after a stub is "not attempted", not a failure
+        unanswered: set[str] = set()  # answers whose stub line still stands
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
             meta = cell.metadata.get("nbgrader", {})
             run = kernel.run(cell.source, cell_timeout)
             unwritten |= "NotImplementedError" in (run.ename + run.evalue)
+            stub = ANSWER_STUB.match(run.evalue) if run.ename == "NotImplementedError" else None
+            if stub:
+                unanswered.add(stub.group(1))
             if not (meta.get("grade") and not meta.get("solution")):
                 continue
+            grade_id = meta.get("grade_id", "?")
+            undefined = UNDEFINED.match(run.evalue) if run.ename == "NameError" else None
             if run.status == "ok":
-                outcome, message = "passed", ""
+                outcome, message = (ANSWERED if QUESTION.match(grade_id) else "passed"), ""
+            elif (undefined and undefined.group(1) in unanswered) or ": not answered" in run.evalue:
+                outcome, message = NOT_ANSWERED, ""
             elif run.ename == "NotImplementedError" or "NotImplementedError" in run.evalue:
                 outcome, message = "not attempted", run.evalue
             elif run.ename == "NameError" and unwritten:
                 outcome, message = "not attempted", "an earlier function is not written yet"
             else:
                 outcome, message = "failed", f"{run.ename}: {run.evalue}".strip(": ")
-            checks.append(VisibleCheck(meta.get("grade_id", "?"), float(meta.get("points", 0)), outcome,
+            checks.append(VisibleCheck(grade_id, float(meta.get("points", 0)), outcome,
                                        message.splitlines()[0][:200] if message else ""))
     finally:
         kernel.stop()
@@ -122,12 +143,14 @@ def format_table(checks: list[VisibleCheck]) -> str:
     width = max([len(c.grade_id) for c in checks] + [5])
     lines = [f"{'check':<{width}}  {'points':>6}  result"]
     for c in checks:
-        detail = f": {c.message}" if c.message and c.outcome != "passed" else ""
+        detail = f": {c.message}" if c.message and c.outcome not in ("passed", ANSWERED) else ""
         lines.append(f"{c.grade_id:<{width}}  {c.points:>6g}  {c.outcome}{detail}")
-    counts = {o: sum(c.outcome == o for c in checks) for o in ("passed", "failed", "not attempted")}
+    counts = {o: sum(c.outcome == o for c in checks) for o in OUTCOMES}
     lines.append("")
     lines.append(f"visible checks: {counts['passed']} passed, {counts['failed']} failed, "
                  f"{counts['not attempted']} not attempted")
+    if counts[ANSWERED] or counts[NOT_ANSWERED]:
+        lines.append(f"answers: {counts[ANSWERED]} {ANSWERED}, {counts[NOT_ANSWERED]} {NOT_ANSWERED}")
     lines.append(HIDDEN_NOTE)
     return "\n".join(lines)
 
@@ -139,7 +162,7 @@ def main(*, notebook: str | Path, cell_timeout: float = CELL_TIMEOUT) -> int:
         notebook: path to a lab notebook.
         cell_timeout: seconds one cell may run before it is stopped.
     Returns:
-        0 when every visible check passes, 1 otherwise.
+        0 when every visible check passes and every question is answered, 1 otherwise.
     Raises:
         FileNotFoundError: no such notebook.
         ValueError: the file is not a notebook.
@@ -155,7 +178,7 @@ def main(*, notebook: str | Path, cell_timeout: float = CELL_TIMEOUT) -> int:
     checks = run_visible_checks(path, cell_timeout=cell_timeout)
     print(format_table(checks))
     sys.stdout.flush()
-    return 0 if checks and all(c.outcome == "passed" for c in checks) else 1
+    return 0 if checks and all(c.outcome in ("passed", ANSWERED) for c in checks) else 1
 
 
 def _student_main(argv: list[str] | None = None) -> int:

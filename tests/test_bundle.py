@@ -4,7 +4,8 @@ get the labs without the course.
 - No file of the bundle holds a solution line, a hidden test, a reference line or the secret.
 - A fresh virtualenv built from the bundle's requirements.txt alone (no course checkout, no
   project on the path; pip reads this machine's configured wheel folders) runs the bundle's
-  validate.py: a filled-in notebook passes every visible check, the stubs are "not attempted".
+  validate.py: a filled-in notebook passes every visible check (its question "answered"), the stubs are
+  "not attempted" (the values and the question students set "not answered").
 - `release --exchange` puts the release notebooks where nbgrader's fetch_assignment finds them."""
 from __future__ import annotations
 
@@ -133,13 +134,22 @@ def test_does_a_fresh_environment_from_the_bundle_alone_validate_a_filled_in_not
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines[1:1 + len(checks)]] == checks
-    assert all(line.endswith("  passed") for line in lines[1:1 + len(checks)]), done.stdout
-    assert lines[-2:] == [f"visible checks: {len(checks)} passed, 0 failed, 0 not attempted",
+    # a question's visible check sees only the answer's form: "answered", never "passed"
+    questions = [c for c in checks if c.startswith("q_")]
+    assert questions == ["q_cerebellum"]
+    assert all(line.endswith("  answered (checked when graded)" if line.split()[0] in questions else "  passed")
+               for line in lines[1:1 + len(checks)]), done.stdout
+    assert lines[-3:] == [f"visible checks: {len(checks) - 1} passed, 0 failed, 0 not attempted",
+                          "answers: 1 answered (checked when graded), 0 not answered",
                           "Hidden checks run only at grading, on inputs you have not seen: passing the visible "
                           "checks is not a grade."]
     stubs = validate("stubs.ipynb")
     assert stubs.returncode == 1
-    assert f"visible checks: 0 passed, 0 failed, {len(checks)} not attempted" in stubs.stdout
+    # the stubs of the values students set (first_update, estimated_prices) and of the question
+    answers = ["first_update", "estimated_prices", "q_cerebellum"]
+    assert [line.split()[0] for line in stubs.stdout.splitlines() if line.endswith("  not answered")] == answers
+    assert f"visible checks: 0 passed, 0 failed, {len(checks) - len(answers)} not attempted" in stubs.stdout
+    assert "answers: 0 answered (checked when graded), 3 not answered" in stubs.stdout
 
 
 def test_does_the_exchange_release_put_the_labs_where_fetch_assignment_looks(tmp_path):
