@@ -98,7 +98,11 @@ INPUT_FEATURES = {
     "lab5_dendritic_quiz": {"urbanczik_senn_update": {"n != m (not square)": lambda a: len(a) == 3 and
                                                       a[0].size != a[2].size,
                                                       "n > 1 and m > 1": lambda a: len(a) == 3 and
-                                                      min(a[0].size, a[2].size) > 1}},
+                                                      min(a[0].size, a[2].size) > 1},
+                            "contrastive_update": {"n_pre != n_post (not square)": lambda a: len(a) == 4 and
+                                                   a[0].size != a[1].size,
+                                                   "n_pre > 1 and n_post > 1": lambda a: len(a) == 4 and
+                                                   min(a[0].size, a[1].size) > 1}},
 }
 
 

@@ -82,3 +82,42 @@ def test_do_the_fa_update_angles_start_near_90_degrees_and_fall_on_the_notebooks
     params, X, T, B = ref.teacher_task(np.random.default_rng(0), n_cases=200)
     _, history = ref.train(params, X, T, 5e-4, 100, "fa", B)
     assert 75 < history["angle"][0] < 105 and max(history["angle"][50:]) < 70
+
+
+def _deep_case(seed):
+    rng = np.random.default_rng(seed)
+    params = ref.init_deep(4, 5, 3, 2, rng)
+    X, T = rng.normal(size=(7, 4)), rng.normal(size=(7, 2))
+    B = {"B1": rng.normal(size=(5, 2)), "B2": rng.normal(size=(3, 2))}
+    return params, X, T, B
+
+
+def test_is_the_reference_deep_backprop_the_gradient_of_the_deep_loss():
+    params, X, T, _ = _deep_case(1)
+    fd = gradcheck.numerical_gradient(lambda p: ref.loss(ref.forward_deep(p, X)[0], T), params)
+    grads = ref.bp_backward_deep(params, ref.forward_deep(params, X)[1], T)
+    assert all(gradcheck.relative_error(grads[k], fd[k]) < 1e-6 for k in params)
+
+
+def test_does_dfa_agree_with_backprop_where_it_must_and_only_there():
+    params, X, T, B = _deep_case(2)
+    cache = ref.forward_deep(params, X)[1]
+    bp = ref.bp_backward_deep(params, cache, T)
+    dfa = ref.dfa_backward(params, cache, T, B)
+    assert np.array_equal(dfa["W3"], bp["W3"]) and np.array_equal(dfa["b3"], bp["b3"])
+    top = ref.dfa_backward(params, cache, T, {"B1": B["B1"], "B2": params["W3"].T})  # B2 = W3.T: layer 2 is BP's
+    assert np.allclose(top["W2"], bp["W2"]) and np.allclose(top["b2"], bp["b2"])
+    assert not np.allclose(dfa["W1"], bp["W1"]) and not np.allclose(dfa["W2"], bp["W2"])
+
+
+def test_does_the_notebooks_deep_network_match_the_reference():
+    nb = nbformat.read(course_mod.load().lab(LAB).source_notebook(), as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup_deep")
+    namespace = {"np": np}
+    exec(cell.source, namespace)  # noqa: S102 - the course's own locked cell
+    params, X, T, B = _deep_case(3)
+    Y, cache = namespace["forward_deep"](params, X)
+    want_Y, want_cache = ref.forward_deep(params, X)
+    assert np.array_equal(Y, want_Y) and set(cache) == set(want_cache) == {"X", "Z1", "H1", "Z2", "H2", "Y"}
+    bp = namespace["bp_backward_deep"](params, cache, T)
+    assert all(np.allclose(bp[k], v) for k, v in ref.bp_backward_deep(params, cache, T).items())

@@ -122,9 +122,9 @@ def test_does_moving_a_slider_redraw_the_figure_of_every_explore_cell(lab, execu
         assert after != before[i], f"{lab}: {_cell_name(cell, i)}: moving its sliders did not redraw the figure"
 
 
-# Labs whose every visible assert carries a message (what was expected, what came, a hint); labs 4
-# and 5 join when theirs do.
-EXPLAINED_ASSERTS = ["lab1_gradients", "lab2_delta_rule", "lab3_backprop"]
+# Labs whose every visible assert carries a message (what was expected, what came, a hint).
+EXPLAINED_ASSERTS = ["lab1_gradients", "lab2_delta_rule", "lab3_backprop", "lab4_feedback_alignment",
+                     "lab5_dendritic_quiz"]
 
 
 @pytest.mark.parametrize("lab", EXPLAINED_ASSERTS)

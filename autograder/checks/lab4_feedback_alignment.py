@@ -315,3 +315,4 @@ def train_fa_teacher(ctx):
         raise CheckFailed(f"{what}: after training, the FA update of W1 is {angle:.1f} degrees from backprop's, "
                           f"expected below {MAX_ANGLE:.0f}: is B what sends the error back during training?")
 from autograder.checks import lab4_vision  # noqa: E402,F401 - the checks of "Do networks trained this way see like us?"
+from autograder.checks import lab4_dfa  # noqa: E402,F401 - the check of direct feedback alignment (dfa_backward)

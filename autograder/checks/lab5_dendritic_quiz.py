@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograder.checks.core import (CheckFailed, KernelFunction, check, expect_answer, expect_choice, expect_close, expect_either,
-                                    expect_float, expect_returned, expect_unchanged)
+                                    expect_float, expect_returned, expect_unchanged, judge_parts)
 from autograder.reference import lab5_dendritic_quiz as ref
 from autograder.strategies import float_arrays, floats, shapes
 
@@ -172,3 +172,72 @@ def urbanczik_senn_update(ctx):
 Q14_SOMA = (ref.G_B * 1.9 + ref.G_A * 0.95) / (ref.G_LK + ref.G_B + ref.G_A)  # u with v_B = 1.9, v_A = 0.95
 check(LAB, "q14")(_numeric_check("q14", Q14_SOMA))
 check(LAB, "q15")(_choice_check("q15", "c"))  # the nudge reaches the apical dendrites through phi
+
+
+# equilibrium propagation (shared/LABS.md, added 2026-12-07) -----------------------------------
+
+@st.composite
+def _contrastive_cases(draw):
+    n_pre, n_post = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    rates = [draw(float_arrays((n,), min_value=0, max_value=1)) for n in (n_pre, n_post, n_pre, n_post)]
+    beta = draw(st.sampled_from([1.0, 0.5, 0.2, 0.05, 0.01, 2.0]))
+    eta = draw(floats(min_value=1e-3, max_value=1.0))
+    return (*rates, beta, eta)
+
+
+def _contrastive_hint(got, args) -> str:
+    pre_f, post_f, pre_n, post_n, beta, eta = args
+    nudged, free = np.outer(post_n, pre_n), np.outer(post_f, pre_f)
+    guesses = {"a sign error? the nudged phase's correlation minus the free phase's": eta / beta * (free - nudged),
+               "divide by beta: the nudge's strength must not set the step size": eta * (nudged - free),
+               "multiply by eta, the learning rate": (nudged - free) / beta,
+               "one row per postsynaptic unit, like a weight matrix: outer(post, pre)":
+                   eta / beta * (np.outer(pre_n, post_n) - np.outer(pre_f, post_f)),
+               "each phase's correlation is outer(post, pre) of that phase's own rates":
+                   eta / beta * np.outer(post_n - post_f, pre_n - pre_f)}
+    for hint, want in guesses.items():
+        if isinstance(got, np.ndarray) and got.shape == want.shape and np.allclose(got, want, rtol=1e-6, atol=1e-9):
+            return hint
+    return ""
+
+
+@check(LAB, "contrastive_update")
+def contrastive_update(ctx):
+    """Two parts: the direction (the right matrix up to a positive factor: the nudged phase's
+    correlation minus the free phase's, one row per postsynaptic unit), and the exact value (the
+    factor eta / beta)."""
+    explicit = [(np.array([1.0, 0.5]), np.array([0.2, 0.4, 0.6]), np.array([1.0, 0.5]), np.array([0.3, 0.4, 0.5]),
+                 0.5, 0.1),
+                (np.array([0.9]), np.array([0.1, 0.8]), np.array([0.7]), np.array([0.1, 0.8]), 0.01, 1.0),
+                (np.array([0.2, 0.3, 0.4]), np.array([0.5]), np.array([0.25, 0.3, 0.35]), np.array([0.55]), 1.0, 0.5)]
+    cases = ctx.cases(_contrastive_cases(), explicit=explicit)
+    rtol, atol = ctx.tol()
+    got, whats = [], []
+    for args, ret in zip(cases, ctx.call("contrastive_update", cases)):
+        n_pre, n_post = len(args[0]), len(args[1])
+        what = (f"contrastive_update with {n_pre} presynaptic and {n_post} postsynaptic units, "
+                f"beta={args[4]:g}, eta={args[5]:.3g}")
+        value = expect_returned(ret, what)
+        if n_pre != n_post and isinstance(value, np.ndarray) and value.shape == (n_pre, n_post):
+            raise CheckFailed(f"{what}: expected shape ({n_post}, {n_pre}), got ({n_pre}, {n_post}): one row per "
+                              "postsynaptic unit, like a weight matrix: outer(post, pre)")
+        expect_unchanged(ret, args, what)
+        got.append(value)
+        whats.append(what)
+    wants = [ref.contrastive_update(*args) for args in cases]
+
+    def direction():
+        for value, want, what, args in zip(got, wants, whats, cases):
+            if not np.sum(want * want) > 0:  # no direction to judge (nothing changed, or denormal-sized)
+                continue
+            array = np.asarray(value, dtype=float) if isinstance(value, np.ndarray) else None
+            factor = float(np.sum(array * want) / np.sum(want * want)) if array is not None and \
+                array.shape == want.shape and np.all(np.isfinite(array)) else 0.0
+            if factor <= 0 or not np.allclose(array, factor * want, rtol=rtol, atol=atol * max(1.0, factor)):
+                expect_close(value, want, what, rtol=rtol, atol=atol, hint=_contrastive_hint(value, args))
+
+    def exact():
+        for value, want, what, args in zip(got, wants, whats, cases):
+            expect_close(value, want, what, rtol=rtol, atol=atol, hint=_contrastive_hint(value, args))
+
+    judge_parts([("direction", 1.0, direction), ("scale", 1.0, exact)])

@@ -96,3 +96,50 @@ def rsa_similarity(rdm_a, rdm_b):
     """The Pearson correlation of the entries above the diagonal of two RDMs of one shape."""
     upper = np.triu_indices(rdm_a.shape[0], k=1)
     return float(np.corrcoef(rdm_a[upper], rdm_b[upper])[0, 1])
+
+
+# Direct feedback alignment (Nøkland 2016): a network with two hidden layers, each hidden layer's
+# error taken straight from the output error through its own fixed random matrix.
+
+DEEP_KEYS = ("W1", "b1", "W2", "b2", "W3", "b3")
+
+
+def init_deep(n_in, n_h1, n_h2, n_out, rng, scale=1.0):
+    """Random weights (normal, std scale / sqrt(fan-in)), zero biases, for the two-hidden-layer net."""
+    sizes = [(n_h1, n_in), (n_h2, n_h1), (n_out, n_h2)]
+    params = {}
+    for i, (rows, cols) in enumerate(sizes, start=1):
+        params[f"W{i}"] = rng.normal(0.0, scale / np.sqrt(cols), (rows, cols))
+        params[f"b{i}"] = np.zeros(rows)
+    return params
+
+
+def forward_deep(params, X):
+    Z1 = X @ params["W1"].T + params["b1"]
+    H1 = np.tanh(Z1)
+    Z2 = H1 @ params["W2"].T + params["b2"]
+    H2 = np.tanh(Z2)
+    Y = H2 @ params["W3"].T + params["b3"]
+    return Y, {"X": X, "Z1": Z1, "H1": H1, "Z2": Z2, "H2": H2, "Y": Y}
+
+
+def _deep_grads(cache, delta3, delta2, delta1):
+    return {"W1": delta1.T @ cache["X"], "b1": delta1.sum(axis=0),
+            "W2": delta2.T @ cache["H1"], "b2": delta2.sum(axis=0),
+            "W3": delta3.T @ cache["H2"], "b3": delta3.sum(axis=0)}
+
+
+def bp_backward_deep(params, cache, T):
+    """The true gradient of the loss of the two-hidden-layer network."""
+    delta3 = cache["Y"] - T
+    delta2 = (delta3 @ params["W3"]) * (1.0 - cache["H2"] ** 2)
+    delta1 = (delta2 @ params["W2"]) * (1.0 - cache["H1"] ** 2)
+    return _deep_grads(cache, delta3, delta2, delta1)
+
+
+def dfa_backward(params, cache, T, B):
+    """DFA: the output layer as backprop; each hidden layer's error is E @ B[...].T times tanh'."""
+    E = cache["Y"] - T
+    delta2 = (E @ B["B2"].T) * (1.0 - cache["H2"] ** 2)
+    delta1 = (E @ B["B1"].T) * (1.0 - cache["H1"] ** 2)
+    return _deep_grads(cache, E, delta2, delta1)

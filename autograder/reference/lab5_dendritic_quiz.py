@@ -17,6 +17,12 @@ def urbanczik_senn_update(eta, u_soma, v_basal, r_pre, phi, g_lk=G_LK, g_b=G_B, 
     return eta * np.outer(phi(u_soma) - phi(dendritic_prediction(v_basal, g_lk, g_b, g_a)), r_pre)
 
 
+def contrastive_update(pre_free, post_free, pre_nudged, post_nudged, beta, eta):
+    """Equilibrium propagation's weight change (Scellier & Bengio 2017): the nudged phase's local
+    correlation minus the free phase's, scaled by eta / beta; shape (n_post, n_pre)."""
+    return eta / beta * (np.outer(post_nudged, pre_nudged) - np.outer(post_free, pre_free))
+
+
 # The quiz. Multiple choice: one letter, compared case-insensitively after strip. Numeric: floats,
 # to a relative 1e-6. Fill-in: any of the accepted answers, compared lower-cased and stripped.
 CHOICE = {"q1": "c", "q2": "b", "q3": "d", "q4": "a", "q6": "b", "q8": "c", "q10": "a", "q11": "d", "q12": "b"}
