@@ -42,8 +42,8 @@ ada_full_marks,lab5_dendritic_quiz,20,0,20,25,ok,needs-manual-grade
 ben_partly_right,lab1_gradients,16,0,16,25,ok,needs-manual-grade
 ben_partly_right,lab2_delta_rule,18,0,18,25,ok,needs-manual-grade
 ben_partly_right,lab3_backprop,14,0,14,25,ok,needs-manual-grade
-ben_partly_right,lab4_feedback_alignment,18,0,18,25,ok,needs-manual-grade
-ben_partly_right,lab5_dendritic_quiz,18,0,18,25,ok,needs-manual-grade
+ben_partly_right,lab4_feedback_alignment,18.5,0,18.5,25,ok,needs-manual-grade
+ben_partly_right,lab5_dendritic_quiz,18.5,0,18.5,25,ok,needs-manual-grade
 cleo_blank,lab1_gradients,0,0,0,25,ok,needs-manual-grade
 cleo_blank,lab2_delta_rule,0,0,0,25,ok,needs-manual-grade
 cleo_blank,lab3_backprop,0,0,0,25,ok,needs-manual-grade
