@@ -440,10 +440,15 @@ def expect_either(judge: Callable[[Any], None], reference, own: Callable[[], Any
         judge(reference)
         return
     except CheckFailed as first:
-        alternative = own() if own is not None else None
+        try:
+            alternative = own() if own is not None else None
+        except CheckFailed:
+            raise first from None
+        except Exception:  # noqa: BLE001 - the student's parts gave what no arithmetic takes (strings...)
+            alternative = None
         if alternative is None:
             raise
         try:
             judge(alternative)
-        except CheckFailed:
+        except Exception:  # noqa: BLE001 - CheckFailed, or what the student's parts gave cannot be compared
             raise CheckFailed(str(first) + (f" (nor {own_note})" if own_note else "")) from None

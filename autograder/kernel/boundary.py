@@ -332,13 +332,13 @@ class StudentKernel:
                 self._stop_running()
                 break
             try:
-                msg = self.kc.get_iopub_msg(timeout=min(remaining, 0.5))
+                msg = self._next_iopub(min(remaining, 0.5), msg_id)
             except queue.Empty:
                 if not self.km.is_alive():
                     run.status, run.ename, run.evalue = "died", "KernelDied", "the kernel stopped (exit, crash or memory)"
                     break
                 continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            if msg is None:  # not an answer to this request
                 continue
             kind, content = msg["msg_type"], msg["content"]
             if kind == "status" and content.get("execution_state") == "idle":
@@ -380,6 +380,27 @@ class StudentKernel:
         self.kc.shell_channel.send(request)
         return request["msg_id"]
 
+    def _next_iopub(self, timeout: float, msg_id: str) -> dict | None:
+        """The next IOPub message if it answers `msg_id`, else None (read and dropped, its content
+        never decoded: a kernel's flood of big messages costs one message's bytes at a time).
+        Raises queue.Empty when none came within `timeout` seconds."""
+        socket = self.kc.iopub_channel.socket
+        if not socket.poll(int(timeout * 1000)):
+            raise queue.Empty
+        frames = socket.recv_multipart(copy=False)
+        try:
+            _, frames = self.kc.session.feed_identities(frames, copy=False)
+            msg = self.kc.session.deserialize(frames, content=False, copy=False)
+            parent = msg.get("parent_header")
+            if not (isinstance(parent, dict) and parent.get("msg_id") == msg_id):
+                return None
+            content = self.kc.session.unpack(msg["content"].bytes if hasattr(msg["content"], "bytes")
+                                             else msg["content"])
+        except Exception:  # noqa: BLE001 - malformed (a kernel can sign anything it likes): not an answer
+            return None
+        msg["content"] = content if isinstance(content, dict) else {}
+        return msg
+
     def _drain_iopub(self, most: int = 10_000) -> None:
         """Drop what IOPub already holds (it answers no request sent from now on)."""
         socket = self.kc.iopub_channel.socket
@@ -403,13 +424,12 @@ class StudentKernel:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                msg = self.kc.get_iopub_msg(timeout=0.2)
+                msg = self._next_iopub(0.2, probe)
             except queue.Empty:
                 if not self.km.is_alive():
                     return False
                 continue
-            if (msg.get("parent_header", {}).get("msg_id") == probe and msg["msg_type"] == "status"
-                    and msg["content"].get("execution_state") == "idle"):
+            if msg is not None and msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
                 return True
         return False
 
