@@ -87,8 +87,10 @@ def call_all(namespace, request):
     if target is None or not callable(target):
         return [{"status": "missing"} for _ in request["cases"]]
     again = request.get("again", 0)
-    for i, args in enumerate(request["cases"]):
+    alive = request.setdefault("alive", [])  # every argument lives until the reply is sent: a new
+    for i, args in enumerate(request["cases"]):  # object never takes the id() of an earlier one
         args = materialize(args)
+        alive.append(args)
         try:
             returned = target(*copy.deepcopy(args)) if request.get("copy_args") else target(*args)
         except NotImplementedError as exc:
