@@ -72,7 +72,7 @@ def _metadata_of_other_types():
     by_id["intro"]["metadata"] = ["not", "an", "object"]
     by_id["solution_sigmoid"]["metadata"]["nbgrader"]["grade_id"] = ["solution_sigmoid"]
     by_id["solution_relu"]["metadata"]["nbgrader"] = 7
-    data["metadata"] = {"nbgrader": [1, 2]}
+    data["metadata"] = ["the notebook's metadata a list"]
     return data
 
 
