@@ -23,7 +23,7 @@ from autograder.grade.suspicious import scan
 STATUSES = {
     "ok": "graded",
     "missing": "no notebook submitted",
-    "unreadable": "the file is not a readable notebook (not JSON, truncated or not nbformat 4)",
+    "unreadable": "the file is not a readable notebook (not JSON, truncated, not nbformat 4, or over 100 MB)",
     "timeout": "a cell or the whole notebook ran past its time limit; it was stopped and the rest graded",
     "memory": "the notebook ran out of memory (the kernel's limit); the rest was graded",
     "crashed": "the notebook exited or stopped the kernel (sys.exit, os._exit, a crash, killed); the kernel "
@@ -84,7 +84,8 @@ def fingerprint(job: UnitJob, course: course_mod.Course) -> str:
     folder = Path(job.submissions) / job.student / job.lab
     for p in sorted(folder.glob("*")) if folder.is_dir() else []:
         if p.is_file():
-            h.update(p.name.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+            with open(p, "rb") as f:  # streamed: a student's file may be of any size
+                h.update(p.name.encode() + b"\0" + hashlib.file_digest(f, "sha256").digest())
     for p in (Path(job.course_toml), course.lab(job.lab).source_notebook(course.root)):
         h.update(p.read_bytes())
     h.update(hashlib.sha256(job.secret.encode()).digest())
@@ -92,9 +93,20 @@ def fingerprint(job: UnitJob, course: course_mod.Course) -> str:
     return h.hexdigest()
 
 
+MAX_NOTEBOOK_BYTES = 100 * 2**20  # larger is not read (unreadable): a notebook with its plots is a few MB
+
+
+def _head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of a file, never the rest of it."""
+    with open(path, "rb") as f:
+        return f.read(size)
+
+
 def _read(path: Path) -> nbformat.NotebookNode | None:
     try:
-        data = json.loads(path.read_bytes())
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return None
+        data = json.loads(_head(path, MAX_NOTEBOOK_BYTES))
         if not isinstance(data, dict) or data.get("nbformat") != 4 or not isinstance(data.get("cells"), list):
             return None
         for cell in data["cells"]:
@@ -153,7 +165,7 @@ def read_timestamp(folder: Path) -> tuple[str | None, list[str], list[str]]:
     if not path.exists():
         return None, [], ["no timestamp.txt beside the notebook: counted as on time"]
     try:
-        text = path.read_bytes()[:200].decode("utf-8", "replace").strip()
+        text = _head(path, 200).decode("utf-8", "replace").strip()
         when = parse_timestamp(text)
     except (OSError, ValueError):
         return None, ["timestamp-unreadable"], [
@@ -184,13 +196,13 @@ def grade_unit(job: UnitJob) -> dict:
         return _total(result)
     result["timestamp"], flags, notes = read_timestamp(path.parent)
     if flags:  # kept for the late rule's report (lateness.late_rule)
-        text = (path.parent / "timestamp.txt").read_bytes()[:64].decode("utf-8", "replace").strip()
+        text = _head(path.parent / "timestamp.txt", 64).decode("utf-8", "replace").strip()
         result["timestamp_unreadable"] = repr(text)
     result["flags"] += flags
     result["notes"] += notes
     secret = path.parent / "submission_secret.txt"
     if secret.is_file():
-        result["submission_secret"] = secret.read_bytes()[:200].decode("utf-8", "replace").strip()
+        result["submission_secret"] = _head(secret, 200).decode("utf-8", "replace").strip()
     rebuilt = rebuild(submitted, source_nb)
     result["digests"] = digests(rebuilt.notebook)
     result["flags"] += sorted(rebuilt.flags)
