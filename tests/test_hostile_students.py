@@ -234,3 +234,13 @@ def test_does_a_killed_class_leave_nothing_in_dev_shm(tmp_path):
     left = sorted(os.listdir(shm))
     shutil.rmtree(private_tmp, ignore_errors=True)
     assert left == []
+
+
+def test_does_every_text_that_would_start_a_formula_become_text_and_read_back_exactly():
+    from autograder.grade.tables import from_spreadsheet, spreadsheet_text
+
+    for text, written in [("=1+2", "'=1+2"), ("@SUM(A1)", "'@SUM(A1)"), ("+x", "'+x"), ("-2+3", "'-2+3"),
+                          ("\tx", "'\tx"), ("\rx", "'\rx"), ("'=x", "''=x"), ("-0.5", "-0.5"), ("1e5", "1e5"),
+                          ("ada", "ada"), ("'ada", "'ada"), ("", "")]:
+        assert spreadsheet_text(text) == written
+        assert from_spreadsheet(written) == text
