@@ -22,7 +22,6 @@ participants export: read_roster)."""
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 from autograder.course import Course, Lab
@@ -105,12 +104,11 @@ def _num(x: float) -> str:
 
 
 def write_rows(path: Path, rows: list[list]) -> None:
-    """Write a CSV atomically (a temporary file moved into place)."""
+    """Write a CSV atomically, every text that would start a formula made plain text (grade/tables.py)."""
+    from autograder.grade.tables import write_csv
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
-    os.replace(tmp, path)
+    write_csv(path, rows)
 
 
 def _students(scores: dict[tuple[str, str], float], people: dict[str, dict], roster: bool) -> tuple[list, list]:

@@ -86,10 +86,26 @@ def test_is_a_change_to_the_arguments_caught_by_a_second_call_even_when_the_repo
     ctx = Context(lab="lab3_backprop", grade_id="sgd_step", secret="s", n_examples=1,
                   caller=in_process_caller({"sgd_step": _in_place_step}))
     ret = ctx.call("sgd_step", [(params, grads, 0.1)])[0]
-    assert np.allclose(ret.value["W"], 0.95) and np.allclose(ret.again["W"], 0.9)
+    # the second call halves the learning rate on the objects the first changed; fresh copies give another result
+    assert np.allclose(ret.value["W"], 0.95) and np.allclose(ret.again["W"], 0.925)
+    assert np.allclose(ret.fresh.value["W"], 0.975)
     forged = dataclasses.replace(ret, args_after=(params, grads, 0.1))  # "the arguments never changed"
-    with pytest.raises(CheckFailed, match="called a second time on the same arguments, it returned something else"):
+    with pytest.raises(CheckFailed, match="called a second time on the objects it was given .* it returned "
+                                          "something else than on fresh copies"):
         expect_unchanged(forged, (params, grads, 0.1), "sgd_step")
+    # nor does a memo of the first call (keyed by the params' id) answer the second
+    memo = {}
+
+    def memoised(p, g, lr):
+        if id(p) not in memo:
+            memo[id(p)] = {k: v.copy() for k, v in _in_place_step(p, g, lr).items()}
+        return memo[id(p)]
+
+    ret = Context(lab="lab3_backprop", grade_id="sgd_step", secret="s", n_examples=1,
+                  caller=in_process_caller({"sgd_step": memoised})).call("sgd_step", [(params, grads, 0.1)])[0]
+    assert np.allclose(ret.again["W"], ret.value["W"])  # the memo's answer
+    with pytest.raises(CheckFailed, match="than on fresh copies"):
+        expect_unchanged(dataclasses.replace(ret, args_after=(params, grads, 0.1)), (params, grads, 0.1), "sgd_step")
     # a report that drops the second result the grader asked for (or says None) is no escape
     request = [{"name": "sgd_step", "kind": "call", "again": 1, "cases": [(params, grads, 0.1)]}]
     stepped = {"W": params["W"] - 0.1 * grads["W"]}

@@ -12,6 +12,7 @@ the same plain-data round trip.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import os
 import tempfile
@@ -181,17 +182,30 @@ class Context:
     def call_many(self, requests: Sequence[tuple], *, timeout: float | None = None,
                   again: int = 1) -> list[list[Returned]]:
         """Several (name, cases[, copy_args]) requests in one round trip to the kernel."""
-        encoded = []
-        for req in requests:
-            name, cases = req[0], req[1]
+        encoded, fresh = [], []  # fresh: (request, case, index of its fresh request)
+        for r, req in enumerate(requests):
+            name, cases = req[0], list(req[1])
             copy_args = req[2] if len(req) > 2 else False
-            twice = 0 if copy_args or any(_holds_generator(a) for a in list(cases)[:again]) else again
+            twice = 0 if copy_args or any(_holds_generator(a) for a in cases[:again]) else again
+            varies = [_varied(args) for args in cases[:twice]]
             encoded.append({"name": name, "kind": "call", "copy_args": copy_args, "again": twice,
-                            "cases": [tuple(_to_spec(a) for a in args) for args in cases]})
+                            "again_vary": varies, "cases": [tuple(_to_spec(a) for a in args) for args in cases]})
             if timeout is not None:
                 encoded[-1]["timeout"] = float(timeout)
+            for c, vary in enumerate(varies):
+                if vary:
+                    fresh.append((r, c, len(requests) + len(fresh)))
+        for r, c, _ in fresh:  # the second calls again, on fresh copies (never objects the first saw)
+            args = copy.deepcopy(tuple(requests[r][1])[c])
+            vary = encoded[r]["again_vary"][c]
+            encoded.append({"name": requests[r][0], "kind": "call", "copy_args": False, "again": 0,
+                            "cases": [tuple(_to_spec(vary.get(j, a)) for j, a in enumerate(args))]})
         self.calls_made += 1
-        return self._caller(encoded)
+        got = self._caller(encoded)
+        for r, c, f in fresh:
+            if r < len(got) and c < len(got[r]) and f < len(got) and got[f]:
+                got[r][c] = dataclasses.replace(got[r][c], fresh=got[f][0])
+        return got[:len(requests)]
 
     def value(self, name: str) -> Returned:
         """The value the notebook gave the name `name` (an answer such as q1)."""
@@ -205,6 +219,14 @@ def tolerance_for(ctx: "Context", got) -> tuple[float, float]:
     if isinstance(got, np.ndarray) and got.dtype.kind == "f":
         return ctx.tol(got.dtype)
     return ctx.tol()
+
+
+def _varied(args: tuple) -> dict:
+    """{position: value} of the arguments a second call changes: every float (a learning rate, a
+    step size), halved. The other arguments are the objects the first call had: a function that
+    changed them gives another result than on fresh copies, and a memo of its first call cannot
+    answer a call it has not seen."""
+    return {i: a * 0.5 if a else 0.5 for i, a in enumerate(args) if type(a) is float and np.isfinite(a)}
 
 
 def _holds_generator(value) -> bool:
@@ -350,11 +372,14 @@ def expect_choice(ret: Returned, question: str, want: str, *, hint: str = "") ->
 
 
 def expect_unchanged(ret: Returned, args: tuple, what: str) -> None:
-    """The student's function left its arguments as they were, judged twice in the grader: the
-    arguments as the kernel reports them after the call, and (for the first case of a request)
-    the result of a second call on the same objects, which a function that changes its arguments
-    cannot give again. The first rests on the kernel's report (which a student who rewrites the
-    kernel's replies could forge); the second rests only on what the function returns."""
+    """The student's function left its arguments as they were, judged in the grader: the
+    arguments as the kernel reports them after the call (a quick, precise message for an honest
+    kernel; a student who rewrites the kernel's replies can forge it, so it can only fail), and
+    for the first case of a request, a second call on the same objects. Where the arguments hold
+    floats, that second call halves them and is compared with the same call on fresh copies made
+    in a separate request: a function that changed its arguments gives another result, and a
+    memo of its first call cannot answer a call it has not seen. Otherwise it is compared with
+    the first result."""
     after = ret.args_after
     if not isinstance(after, tuple) or len(after) != len(args):
         raise CheckFailed(f"{what}: could not confirm that the arguments were left unchanged")
@@ -364,6 +389,17 @@ def expect_unchanged(ret: Returned, args: tuple, what: str) -> None:
                               "return new arrays instead of changing the ones passed in")
     if isinstance(ret.again, NoSecondResult) and not ret.again.why:
         return  # none asked for
+    if isinstance(ret.fresh, Returned):  # arguments were varied: judged against fresh copies
+        if ret.fresh.status == "raised" and isinstance(ret.again, NoSecondResult) and \
+                ret.again.why == f"raised {ret.fresh.error_type}":
+            return  # the varied call fails alike on fresh copies: nothing to compare
+        if ret.fresh.status == "returned" and not isinstance(ret.again, NoSecondResult) and \
+                _same(ret.fresh.value, ret.again, close=True):
+            return
+        second = ret.again.why if isinstance(ret.again, NoSecondResult) else "returned something else"
+        raise CheckFailed(f"{what}: called a second time on the objects it was given (its numbers halved), it "
+                          f"{second} than on fresh copies of them: it changes its arguments (or keeps something "
+                          "between calls); return new arrays instead of changing the ones passed in")
     if isinstance(ret.again, NoSecondResult) or not _same(ret.value, ret.again, close=True):
         second = ret.again.why if isinstance(ret.again, NoSecondResult) else "returned something else"
         raise CheckFailed(f"{what}: called a second time on the same arguments, it {second}: it changes "
@@ -404,10 +440,15 @@ def expect_either(judge: Callable[[Any], None], reference, own: Callable[[], Any
         judge(reference)
         return
     except CheckFailed as first:
-        alternative = own() if own is not None else None
+        try:
+            alternative = own() if own is not None else None
+        except CheckFailed:
+            raise first from None
+        except Exception:  # noqa: BLE001 - the student's parts gave what no arithmetic takes (strings...)
+            alternative = None
         if alternative is None:
             raise
         try:
             judge(alternative)
-        except CheckFailed:
+        except Exception:  # noqa: BLE001 - CheckFailed, or what the student's parts gave cannot be compared
             raise CheckFailed(str(first) + (f" (nor {own_note})" if own_note else "")) from None

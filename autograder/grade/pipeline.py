@@ -407,14 +407,18 @@ def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit, prep
     memory, a signal) breaks the pool: the units it did not finish are retried in a fresh pool,
     once; a unit that breaks it again is reported as an error, and the class goes on.
     `prepare(jobs) -> jobs` runs here while the first pool's workers start and import."""
-    context = multiprocessing.get_context("spawn")
+    # forked, not spawned: a fork context's semaphores (the pool's queues and locks) are unlinked as
+    # they are made, while spawned workers need them by name in /dev/shm (sem.mp-*), where a class
+    # killed with its resource tracker (kill -9 of its process group) left them for good
+    context = multiprocessing.get_context("fork")
     batches = [todo] if todo else []  # nothing to grade (every unit saved and unchanged): no pool
     first = True
     while batches:
         batch = batches.pop(0)
         if not batch:  # a resumed class with nothing left to grade
             continue
-        with ProcessPoolExecutor(max_workers=min(workers, len(batch)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(batch)), mp_context=context,
+                                 initializer=_worker_start) as pool:
             if first and prepare is not None:
                 for _ in range(min(workers, len(batch))):
                     pool.submit(warm_up)  # each submit starts a worker, which imports meanwhile
@@ -436,6 +440,15 @@ def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit, prep
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
         first = False
+
+
+def _worker_start() -> None:
+    """A forked worker is not a subreaper as its parent may be (the flag is not inherited, while
+    sandbox.probe's cached answer is): its kernels' orphans must be its own to reap."""
+    from autograder.kernel import sandbox
+
+    if sys.platform == "linux":
+        sandbox.become_subreaper()
 
 
 def _worker_failed(job: UnitJob, course, exc: Exception) -> dict:

@@ -22,8 +22,39 @@ class Rebuilt:
 
 
 def _meta(cell) -> dict:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
+    """A cell's nbgrader metadata, {} when it has none or it is not a JSON object."""
+    meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    meta = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
     return meta if isinstance(meta, dict) else {}
+
+
+def _repair(submitted: NotebookNode, out: "Rebuilt") -> list:
+    """The submitted cells with metadata of any other JSON type than nbgrader's (a list for the
+    metadata, a number or a list for a grade_id...) made harmless: what cannot be read is dropped,
+    the cell kept as the student's own content, and each repair noted (flag metadata-repaired)."""
+    cells = []
+    for i, cell in enumerate(submitted.get("cells", [])):
+        if not isinstance(cell, dict):
+            continue
+        problem = ""
+        metadata = cell.get("metadata", {})
+        if not isinstance(metadata, dict):
+            problem = f"its metadata is a {type(metadata).__name__}, not an object"
+            cell = {**cell, "metadata": {}}
+        elif not isinstance(metadata.get("nbgrader", {}), dict):
+            problem = f"its nbgrader metadata is a {type(metadata['nbgrader']).__name__}, not an object"
+            cell = {**cell, "metadata": {k: v for k, v in metadata.items() if k != "nbgrader"}}
+        else:
+            gid = metadata.get("nbgrader", {}).get("grade_id")
+            if gid is not None and not (isinstance(gid, str) and gid.isprintable() and len(gid) <= 200):
+                problem = f"its grade_id is a {type(gid).__name__}, not a name"
+                nbgrader = {k: v for k, v in metadata["nbgrader"].items() if k != "grade_id"}
+                cell = {**cell, "metadata": {**metadata, "nbgrader": nbgrader}}
+        if problem:
+            out.notes.append(f"cell {i + 1}: {problem}: ignored, the cell kept as the student's own")
+            out.flags.add("metadata-repaired")
+        cells.append(cell)
+    return cells
 
 
 def _kind(meta: dict) -> str:
@@ -39,11 +70,12 @@ def _kind(meta: dict) -> str:
 def rebuild(submitted: NotebookNode, source: NotebookNode) -> Rebuilt:
     """The notebook to grade, and what had to be repaired."""
     out = Rebuilt(nbformat.v4.new_notebook(metadata=source.metadata))
+    cells = _repair(submitted, out)
     src_cells = {_meta(c).get("grade_id"): (i, c) for i, c in enumerate(source.cells) if _meta(c).get("grade_id")}
     emitted: set[str] = set()
     saw_metadata = False
     # course cells the student kept somewhere (perhaps moved): they stay where the student put them
-    present = {_meta(c).get("grade_id") for c in submitted.get("cells", []) if isinstance(c, dict)}
+    present = {_meta(c).get("grade_id") for c in cells}
 
     def emit_source_cells_before(index: int) -> None:
         # graded and read-only cells that belong before `index` and were not seen yet
@@ -76,7 +108,7 @@ def rebuild(submitted: NotebookNode, source: NotebookNode) -> Rebuilt:
         out.notebook.cells.append(new)
         emitted.add(gid)
 
-    for cell in submitted.get("cells", []):
+    for cell in cells:
         meta = _meta(cell)
         gid = meta.get("grade_id")
         if gid:

@@ -40,13 +40,22 @@ def _cell_label(index: int, source: str) -> str:
     return f"cell {index + 1} ({first[:40]})"
 
 
-def restart_and_replay(kernel: StudentKernel, course: Course, log: RunLog, *, restarted: bool = False) -> None:
+def restart_and_replay(kernel: StudentKernel, course: Course, log: RunLog, deadline: float, *,
+                       restarted: bool = False) -> None:
     """A fresh kernel with the student's cells that ran so far run again, so that what comes next
-    (later cells, the checks) sees the same definitions."""
+    (later cells, the checks) sees the same definitions. Replays keep to the notebook's deadline
+    (monotonic): each replayed cell gets at most the time left, and none runs once it is past."""
     if not restarted:
         kernel.restart()
     for source in log.ran:
-        kernel.run(source, course.limits.cell_timeout)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            log.timed_out = True
+            note = f"the notebook ran past {course.limits.notebook_timeout:g} s while its cells were replayed"
+            if note not in log.events:
+                log.events.append(note)
+            return
+        kernel.run(source, min(course.limits.cell_timeout, remaining))
 
 
 MAX_FIGURE_CHARS_PER_NOTEBOOK = 8_000_000  # the autograded notebook formgrader shows stays a few MB
@@ -109,15 +118,18 @@ def run_student_cells(kernel: StudentKernel, notebook, course: Course, log: RunL
         if kernel.restarts >= MAX_RESTARTS:
             log.events.append("the kernel was restarted too often: the remaining cells were not run")
             return
-        restart_and_replay(kernel, course, log, restarted=kernel.restarts != restarts_before)
+        restart_and_replay(kernel, course, log, deadline, restarted=kernel.restarts != restarts_before)
         log.events.append(f"restarted the kernel and skipped {label}")
 
 
 def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog, deadline: float | None = None):
     """The checks' way into the kernel; `deadline` (monotonic) is the notebook's: notebook_timeout
-    covers the student's cells and the checks together."""
+    covers the student's cells, the checks and every replay together."""
+    if deadline is None:
+        deadline = time.monotonic() + course.limits.notebook_timeout
+
     def caller(requests: list[dict]) -> list[list[Returned]]:
-        remaining = course.limits.check_timeout if deadline is None else deadline - time.monotonic()
+        remaining = deadline - time.monotonic()
         if remaining <= 0:
             if not any(e.endswith("the checks from then on were not run") for e in log.events):
                 log.events.append(f"the notebook ran past {course.limits.notebook_timeout:g} s: "
@@ -126,14 +138,17 @@ def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog, deadline: 
             message = f"not run: the notebook ran past its {course.limits.notebook_timeout:g} s"
             return [[Returned("timeout", message=message)] * len(r["cases"]) for r in requests]
         if not kernel.alive():  # the student's cells left it dead (restarted too often)
-            restart_and_replay(kernel, course, log)
+            restart_and_replay(kernel, course, log, deadline)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return caller(requests)  # out of time: every case "not run"
         restarts_before = kernel.restarts
         # a check may ask for a shorter limit (backward's cost): running past it is its verdict
         own_limit = min([r["timeout"] for r in requests if isinstance(r.get("timeout"), float)] or [float("inf")])
         replies, run = kernel.call(requests, min(course.limits.check_timeout, remaining, own_limit))
         if run.status == "died" or kernel.restarts != restarts_before:
             # this check stopped the kernel: the next checks get the student's definitions back
-            restart_and_replay(kernel, course, log, restarted=kernel.restarts != restarts_before)
+            restart_and_replay(kernel, course, log, deadline, restarted=kernel.restarts != restarts_before)
         if run.status in ("timeout", "died") or replies is None:
             status = "timeout" if run.status == "timeout" else "crashed"
             if run.status == "died":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from pathlib import Path
 
 GRADES_COLUMNS = ["student_id", "lab", "score", "penalty", "final", "max_score", "status", "flags"]
@@ -18,13 +19,40 @@ def _num(x: float) -> str:
     return f"{round(float(x), 6):g}"
 
 
-def _write(path: Path, columns: list[str], rows: list[list]) -> None:
+# A spreadsheet runs a cell that begins with one of these as a formula (OWASP, "CSV Injection"): a
+# student id such as `=HYPERLINK(...)`. Every CSV we write prefixes such a text with `'`, which
+# spreadsheets show as text; numbers (-0.5) stay numbers. Reversible: `from_spreadsheet`.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_text(value):
+    """A CSV cell a spreadsheet shows as it is: `'` before a text that would start a formula (and
+    before a quote that precedes one, so that reading it back is exact)."""
+    if not isinstance(value, str) or not value.lstrip("'").startswith(FORMULA_START):
+        return value
+    if not value.startswith("'") and _NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def from_spreadsheet(value: str) -> str:
+    """The text `spreadsheet_text` was given."""
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
+def write_csv(path: Path, rows: list[list]) -> None:
+    """Write a CSV atomically (a temporary file moved into place), every cell spreadsheet-safe."""
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
+        csv.writer(f, lineterminator="\n").writerows([[spreadsheet_text(v) for v in row] for row in rows])
     os.replace(tmp, path)
+
+
+def _write(path: Path, columns: list[str], rows: list[list]) -> None:
+    write_csv(path, [columns, *rows])
 
 
 def sort_results(results: list[dict], lab_order: list[str]) -> list[dict]:
@@ -44,7 +72,8 @@ def write_tables(out: Path, results: list[dict], lab_order: list[str]) -> None:
 
 def read_grades(path: Path) -> list[dict]:
     with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+        return [{k: from_spreadsheet(v) if isinstance(v, str) else v for k, v in row.items()}
+                for row in csv.DictReader(f)]
 
 
 NOT_AN_OUTPUT = "pass the --out folder of an `autograder grade` run (it holds grades.csv and .units/)"

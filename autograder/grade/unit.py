@@ -25,7 +25,7 @@ from autograder.grade.suspicious import scan
 STATUSES = {
     "ok": "graded",
     "missing": "no notebook submitted",
-    "unreadable": "the file is not a readable notebook (not JSON, truncated or not nbformat 4)",
+    "unreadable": "the file is not a readable notebook (not JSON, truncated, not nbformat 4, or over 100 MB)",
     "timeout": "a cell or the whole notebook ran past its time limit; it was stopped and the rest graded",
     "memory": "the notebook ran out of memory (the kernel's limit); the rest was graded",
     "crashed": "the notebook exited or stopped the kernel (sys.exit, os._exit, a crash, killed); the kernel "

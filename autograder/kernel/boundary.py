@@ -22,6 +22,7 @@ import os
 import pickle
 import queue
 import re
+import secrets
 import shutil
 import signal
 import stat
@@ -40,7 +41,12 @@ from jupyter_client.utils import run_sync
 from autograder.kernel import inside
 from autograder.kernel import sandbox as sandbox_mod
 
-MAX_MESSAGE = 128 * 2**20  # bytes of one message from the kernel (zmq drops bigger ones unread)
+MAX_MESSAGE = 128 * 2**20  # bytes of one message from the kernel on IOPub (zmq drops bigger ones unread)
+MAX_SMALL_MESSAGE = 4 * 2**20  # on shell and control, whose replies the grader never needs to be big
+# messages zmq keeps in the grader for one socket before the kernel's side must hold or drop them:
+# with the caps above, nothing a kernel sends can grow the grader's memory past about
+# (RECEIVE_QUEUE + 1) x (MAX_MESSAGE + 2 x MAX_SMALL_MESSAGE), however much it sends
+RECEIVE_QUEUE = 2
 PROCESSES = 64             # RLIMIT_NPROC of a kernel's own uid (threads count)
 REPLY_MIME = inside.REPLY_MIME
 
@@ -204,16 +210,24 @@ class StudentKernel:
         home = os.path.join(self.workdir, f"home{self._starts}")  # used only without bubblewrap
         os.mkdir(sockets, 0o700)
         os.mkdir(home, 0o700)
-        km = SandboxedKernelManager(transport="ipc", ip=os.path.join(sockets, "ipc"))
+        # one zmq context for every socket the grader opens to this kernel (the manager's control
+        # socket for interrupts too): small message caps and receive queues, set before each connects
+        self._context = zmq.Context()
+        self._context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
+        self._context.setsockopt(zmq.MAXMSGSIZE, MAX_SMALL_MESSAGE)  # a bigger message drops the connection unread
+        km = SandboxedKernelManager(transport="ipc", ip=os.path.join(sockets, "ipc"), context=self._context)
         km.sandbox_spec = {**self.spec, "sockets": sockets, "home": home,
                            "connection_file": os.path.join(self.workdir, f"kernel{self._starts}.json")}
         km.connection_file = km.sandbox_spec["connection_file"]
         km.startup_code = OUTPUT_CAP.format(limit=self.output_limit, reserve=inside.RESERVE)
         km.start_kernel()
-        self._context = zmq.Context()
-        self._context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)  # a bigger message drops the connection unread
         kc = km.client(context=self._context)
-        kc.start_channels()
+        self._context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)  # IOPub carries the replies
+        kc.iopub_channel  # noqa: B018 - its socket is made and connected here, with the bigger cap
+        self._context.setsockopt(zmq.MAXMSGSIZE, MAX_SMALL_MESSAGE)
+        # only the channels the grader reads: no stdin (never read: a kernel could fill it), no
+        # heartbeat (liveness is the process's), no control (interrupts use the manager's socket)
+        kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
         try:
             wait_for_ready(km, kc, 60)
             self._lock(sockets, km)
@@ -304,11 +318,7 @@ class StudentKernel:
         started = time.monotonic()
         if not self.alive():
             return CellRun("died", ename="KernelDied", evalue="the kernel was not running")
-        content = {"code": code, "silent": False, "store_history": False, "user_expressions": {},
-                   "allow_stdin": False, "stop_on_error": False, **(attached or {})}
-        request = self.kc.session.msg("execute_request", content)
-        self.kc.shell_channel.send(request)
-        msg_id = request["header"]["msg_id"]
+        msg_id = self._execute(code, attached)
         deadline = started + timeout
         run = CellRun("ok")
         kept = 0
@@ -320,13 +330,13 @@ class StudentKernel:
                 self._stop_running()
                 break
             try:
-                msg = self.kc.get_iopub_msg(timeout=min(remaining, 0.5))
+                msg = self._next_iopub(min(remaining, 0.5), msg_id)
             except queue.Empty:
                 if not self.km.is_alive():
                     run.status, run.ename, run.evalue = "died", "KernelDied", "the kernel stopped (exit, crash or memory)"
                     break
                 continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            if msg is None:  # not an answer to this request
                 continue
             kind, content = msg["msg_type"], msg["content"]
             if kind == "status" and content.get("execution_state") == "idle":
@@ -360,6 +370,49 @@ class StudentKernel:
         run.seconds = time.monotonic() - started
         return run
 
+    def _execute(self, code: str, attached: dict | None = None) -> str:
+        """Send an execute_request; its id. The id is random (jupyter_client's are the session
+        and a counter, which a thread in the kernel could predict and answer before the request
+        exists); whatever waits for IOPub messages keeps only those whose parent is this id, and
+        whatever was queued before it was sent is dropped unread."""
+        content = {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                   "allow_stdin": False, "stop_on_error": False, **(attached or {})}
+        request = self.kc.session.msg("execute_request", content)
+        request["header"]["msg_id"] = request["msg_id"] = secrets.token_hex(16)
+        self._drain_iopub()
+        self.kc.shell_channel.send(request)
+        return request["msg_id"]
+
+    def _next_iopub(self, timeout: float, msg_id: str) -> dict | None:
+        """The next IOPub message if it answers `msg_id`, else None (read and dropped, its content
+        never decoded: a kernel's flood of big messages costs one message's bytes at a time).
+        Raises queue.Empty when none came within `timeout` seconds."""
+        socket = self.kc.iopub_channel.socket
+        if not socket.poll(int(timeout * 1000)):
+            raise queue.Empty
+        frames = socket.recv_multipart(copy=False)
+        try:
+            _, frames = self.kc.session.feed_identities(frames, copy=False)
+            msg = self.kc.session.deserialize(frames, content=False, copy=False)
+            parent = msg.get("parent_header")
+            if not (isinstance(parent, dict) and parent.get("msg_id") == msg_id):
+                return None
+            content = self.kc.session.unpack(msg["content"].bytes if hasattr(msg["content"], "bytes")
+                                             else msg["content"])
+        except Exception:  # noqa: BLE001 - malformed (a kernel can sign anything it likes): not an answer
+            return None
+        msg["content"] = content if isinstance(content, dict) else {}
+        return msg
+
+    def _drain_iopub(self, most: int = 10_000) -> None:
+        """Drop what IOPub already holds (it answers no request sent from now on)."""
+        socket = self.kc.iopub_channel.socket
+        for _ in range(most):
+            try:
+                socket.recv_multipart(zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                return
+
     def _stop_running(self) -> None:
         try:
             self.km.interrupt_kernel()
@@ -370,17 +423,16 @@ class StudentKernel:
 
     def _wait_idle(self, seconds: float) -> bool:
         """Drain messages until the kernel answers a fresh request (it stopped what it was doing)."""
-        probe = self.kc.execute("", store_history=False, allow_stdin=False)
+        probe = self._execute("")
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                msg = self.kc.get_iopub_msg(timeout=0.2)
+                msg = self._next_iopub(0.2, probe)
             except queue.Empty:
                 if not self.km.is_alive():
                     return False
                 continue
-            if (msg.get("parent_header", {}).get("msg_id") == probe and msg["msg_type"] == "status"
-                    and msg["content"].get("execution_state") == "idle"):
+            if msg is not None and msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
                 return True
         return False
 
@@ -543,6 +595,9 @@ class Returned:
     # the first case of a request is called twice on the same objects: the second result, decoded,
     # or a NoSecondResult
     again: Any = NOT_ASKED
+    # that second call (its varied arguments) made again on fresh copies in a separate request: a
+    # Returned, or NOT_ASKED (nothing was varied: the second result is compared with the first)
+    fresh: Any = NOT_ASKED
 
 
 def decode_reply(reply, asked_again: bool = False) -> Returned:

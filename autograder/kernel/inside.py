@@ -75,8 +75,9 @@ def encode(value, depth=0):
 def call_all(namespace, request):
     """Run every case of one request: {"name": ..., "kind": "call"|"value", "cases": [args, ...]}.
     The first `again` cases (the grader decides how many) are called a second time on the same
-    objects, what the first call left of them: the grader compares the two results (see
-    checks.core.expect_unchanged)."""
+    objects, what the first call left of them, with the arguments in `again_vary` ({position:
+    value}) replaced: the grader compares that result with the same call on fresh copies, made in
+    a separate request (see checks.core.expect_unchanged)."""
     results = []
     target = namespace.get(request["name"], None)
     if request["kind"] == "value":
@@ -86,8 +87,10 @@ def call_all(namespace, request):
     if target is None or not callable(target):
         return [{"status": "missing"} for _ in request["cases"]]
     again = request.get("again", 0)
-    for i, args in enumerate(request["cases"]):
+    alive = request.setdefault("alive", [])  # every argument lives until the reply is sent: a new
+    for i, args in enumerate(request["cases"]):  # object never takes the id() of an earlier one
         args = materialize(args)
+        alive.append(args)
         try:
             returned = target(*copy.deepcopy(args)) if request.get("copy_args") else target(*args)
         except NotImplementedError as exc:
@@ -98,8 +101,13 @@ def call_all(namespace, request):
             continue
         reply = {"status": "returned", "value": encode(returned), "args_after": encode(tuple(args))}
         if i < again:
+            # the second call: the same objects, what the first call left of them, except the
+            # arguments the grader varies (a learning rate...), so that a memo of the first call
+            # does not answer it
+            vary = (request.get("again_vary") or [{}] * again)[i]
+            probe = [materialize(vary[j]) if j in vary else arg for j, arg in enumerate(args)]
             try:
-                reply["again"] = encode(target(*args))
+                reply["again"] = encode(target(*probe))
             except (Exception, SystemExit) as exc:
                 reply["again_raised"] = type(exc).__name__[:100]
         results.append(reply)
