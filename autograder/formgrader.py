@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -61,9 +62,30 @@ def main(*, out: str | Path, port: int | None = None, course_toml: str | Path = 
     token = secrets.token_hex(16)
     argv = command(out, port, token, root=os.geteuid() == 0)
     announce(f"formgrader for {out}: {url(port, token)}  (Ctrl-C stops it)")
-    proc = subprocess.Popen(argv, cwd=out)
+    # stopped by Ctrl-C or by a SIGTERM (a service manager, a test): JupyterLab goes with it, never
+    # left serving the class with nobody to stop it
+    previous = signal.signal(signal.SIGTERM, _interrupted)
+    proc = subprocess.Popen(argv, cwd=out, preexec_fn=_die_with_parent)
     try:
         return proc.wait()
     except KeyboardInterrupt:
         proc.terminate()
-        return proc.wait()
+        try:
+            return proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _die_with_parent() -> None:
+    """JupyterLab gets SIGTERM if this process dies (even by SIGKILL): Linux's PR_SET_PDEATHSIG."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG = 1

@@ -102,6 +102,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
 NO_BROWSER = f"no browser: {CHROMIUM} is missing and `make browser` could not install Debian's chromium here"
 
 
+def _serving(out: Path) -> list[int]:
+    """Processes still running in OUT (a JupyterLab left behind by `autograder formgrader`)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink(f"/proc/{pid}/cwd") == str(out):
+                found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
 class Formgrader:
     """`autograder formgrader OUT`, started as a TA would, with the address it prints."""
 
@@ -248,6 +260,7 @@ def test_does_a_whole_term_in_one_folder_keep_every_lab_manual_score_and_comment
                 browser.close()
     finally:
         fg.stop()
+    assert _serving(out) == []  # stopped with `autograder formgrader`: JupyterLab left nothing running
 
     assert _manual(out) == {
         ("ann", LAB1, "reflection_1", "score"): 2, ("ann", LAB1, "reflection_2", "score"): 1.5,
