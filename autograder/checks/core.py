@@ -149,12 +149,20 @@ class Context:
 
     def __init__(self, *, lab: str, grade_id: str, secret: str, n_examples: int,
                  caller: Callable[[list[dict]], list[list[Returned]]],
-                 tolerances: dict | None = None):
+                 tolerances: dict | None = None, earlier: dict | None = None):
         self.lab, self.grade_id = lab, grade_id
         self.secret, self.n_examples = secret, n_examples
         self._caller = caller
         self.tolerances = tolerances or _course_tolerances()
         self.calls_made = 0
+        # grade_id -> fraction of the points, for the cells checked before this one (error carried
+        # forward through a part that earned all its points is no error of that part)
+        self.earlier = dict(earlier or {})
+        self.flags: list[tuple[str, str]] = []  # (flag for grades.csv, note for a TA)
+
+    def flag(self, name: str, note: str) -> None:
+        """Flag the row for a TA (grades.csv `flags`), with what the check measured (TA notes only)."""
+        self.flags.append((name, note))
 
     # inputs ---------------------------------------------------------------------------------
     def cases(self, strategy, *, explicit: Sequence = (), n: int | None = None, salt: str = "") -> list:
@@ -170,16 +178,18 @@ class Context:
 
     # the student's results ------------------------------------------------------------------
     def call(self, name: str, cases: Sequence[tuple], *, copy_args: bool = False,
-             timeout: float | None = None, again: int = 1) -> list[Returned]:
+             timeout: float | None = None, again: int = 1, fresh: bool = False) -> list[Returned]:
         """The student's `name(*args)` for every args tuple in `cases`, in one round trip.
         `timeout` (seconds) asks the caller to stop this round trip sooner than its own limit.
         The first `again` cases are called twice, for expect_unchanged: a call whose results it
         does not judge (a timed call, the student's own parts driven step by step, a long
-        training run judged by its result) passes 0."""
-        return self.call_many([(name, list(cases), copy_args)], timeout=timeout, again=again)[0]
+        training run judged by its result) passes 0. `fresh`: in a clean state, the kernel
+        restarted and the student's cells replayed first (nothing the functions remember from
+        earlier checks carries over; the caller of run_here has no kernel to restart)."""
+        return self.call_many([(name, list(cases), copy_args)], timeout=timeout, again=again, fresh=fresh)[0]
 
     def call_many(self, requests: Sequence[tuple], *, timeout: float | None = None,
-                  again: int = 1) -> list[list[Returned]]:
+                  again: int = 1, fresh: bool = False) -> list[list[Returned]]:
         """Several (name, cases[, copy_args]) requests in one round trip to the kernel."""
         encoded = []
         for req in requests:
@@ -190,6 +200,8 @@ class Context:
                             "cases": [tuple(_to_spec(a) for a in args) for args in cases]})
             if timeout is not None:
                 encoded[-1]["timeout"] = float(timeout)
+        if fresh and encoded:
+            encoded[0]["fresh"] = True
         self.calls_made += 1
         return self._caller(encoded)
 

@@ -28,6 +28,7 @@ class RunLog:
     output_truncated: bool = False
     file_too_large: bool = False
     ran: list[str] = field(default_factory=list)  # cells that ran (ok or error): replayed after a restart
+    flags: list[tuple[str, str]] = field(default_factory=list)  # (flag, note for a TA) raised by the checks
     sandbox: dict = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -101,6 +102,8 @@ def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog, deadline: 
             return [[Returned("timeout", message=message)] * len(r["cases"]) for r in requests]
         if not kernel.alive():  # the student's cells left it dead (restarted too often)
             restart_and_replay(kernel, course, log)
+        elif any(r.get("fresh") for r in requests):  # a clean state: nothing kept from earlier checks
+            restart_and_replay(kernel, course, log)
         restarts_before = kernel.restarts
         # a check may ask for a shorter limit (backward's cost): running past it is its verdict
         own_limit = min([r["timeout"] for r in requests if isinstance(r.get("timeout"), float)] or [float("inf")])
@@ -147,7 +150,8 @@ def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], isolate
         verdicts = {}
         for grade_id, _ in graded_cells(notebook):
             verdict = run_check(lab, grade_id, caller=caller, secret=course.secret,
-                                n_examples=course.property_examples, tolerances=course.tolerances)
+                                n_examples=course.property_examples, tolerances=course.tolerances,
+                                earlier={g: v[0] for g, v in verdicts.items()}, flags=log.flags)
             verdicts[grade_id] = _for_the_student(verdict, log)
     log.seconds = time.monotonic() - started
     return verdicts, log

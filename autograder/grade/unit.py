@@ -314,7 +314,11 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
         flags = ["output-truncated"] if meta.get("output_truncated") else []
         if meta.get("file_too_large"):
             flags.append("file-too-large")
-        return {"status": status, "cells": cells, "events": meta.get("events", []), "flags_extra": flags,
+        events = list(meta.get("events", []))
+        for flag, note in meta.get("flags", []):  # raised by a check (gradient-method-unclear): for a TA
+            flags.append(flag)
+            events.append(f"for a TA: {note}")
+        return {"status": status, "cells": cells, "events": events, "flags_extra": flags,
                 "cell_errors": meta.get("cell_errors", []), "sandbox": meta.get("sandbox", {}),
                 "seconds": meta.get("seconds", 0.0)}
     finally:
