@@ -27,7 +27,7 @@ from autograder.kernel.boundary import NOT_ASKED, NoSecondResult, Returned
 __all__ = ["CheckFailed", "PartialCredit", "Returned", "Context", "KernelFunction", "check", "CHECKS",
            "expect_returned", "expect_array", "expect_close", "expect_float", "expect_unchanged",
            "expect_dict_of_arrays", "expect_answer", "expect_choice", "draw_cases", "judge_parts",
-           "tolerance_for"]
+           "tolerance_for", "holds_a_mistake"]
 
 # grade_id -> check, per lab: filled by @check in the lab modules (autograder/checks/labN_*.py)
 CHECKS: dict[str, dict[str, Callable[["Context"], None]]] = {}
@@ -268,7 +268,9 @@ def expect_array(got, what: str, *, shape=None, dtype_kind: str = "f") -> np.nda
             got = np.asarray(got, dtype=float)
         else:
             raise CheckFailed(f"{what}: expected a numpy array, got {type(got).__name__} {got!r:.80}")
-    if got.dtype.kind not in dtype_kind and not (dtype_kind == "f" and got.dtype.kind in "iu"):
+    # values are graded as values (shared/LABS.md names no dtype for them): integers and booleans
+    # (relu_prime's z > 0) holding the right numbers are right
+    if got.dtype.kind not in dtype_kind and not (dtype_kind == "f" and got.dtype.kind in "iub"):
         raise CheckFailed(f"{what}: expected a float array, got dtype {got.dtype}")
     if shape is not None and tuple(got.shape) != tuple(shape):
         raise CheckFailed(f"{what}: expected shape {tuple(shape)}, got {tuple(got.shape)}")
@@ -404,6 +406,13 @@ def _same(a, b, close: bool = False) -> bool:
         return bool(a == b)
     except Exception:  # noqa: BLE001 - decoded plain data only; anything odd is not the same
         return False
+
+
+def holds_a_mistake(ctx: "Context", parts: Sequence[str]) -> bool:
+    """Error carried forward needs a mistake to carry: False when every one of `parts` (grade_ids)
+    earned all its points in its own check. A part not checked before this cell (run_here, a cell
+    order that checks it later) may hold one."""
+    return any(ctx.earlier.get(part, 0.0) < 1.0 for part in parts)
 
 
 def expect_either(judge: Callable[[Any], None], reference, own: Callable[[], Any] | None = None,

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from autograder.checks.backprop import KEYS, check_backward, forward_each
 from autograder.checks.core import (CheckFailed, check, expect_array, expect_close, expect_dict_of_arrays,
-                                    expect_either, expect_float, expect_returned, expect_unchanged, judge_parts)
+                                    expect_either, expect_float, expect_returned, expect_unchanged, holds_a_mistake,
+                                    judge_parts)
 from autograder.reference import lab3_backprop as ref
 from autograder.strategies import three_layer_cases
 
@@ -116,17 +117,20 @@ def _floats(seq):
 def own_training(ctx, calls: list[tuple], errors: list | None = None) -> list:
     """What the student's own forward, loss, backward and sgd_step give, chained as train chains
     them, for each (params, X, T, lr, n_epochs): (params, losses), or None where a part gave
-    nothing usable (and then, in `errors`, the (type, message) of a part that raised). Driven from
-    here, one round trip per step for all calls, plain data each way."""
+    nothing usable (and then, in `errors`, the (type, message) of a part that raised) or never
+    changed the params (an sgd_step that returns its input carries no error forward: nothing was
+    learned). Driven from here, one round trip per step for all calls, plain data each way, in a
+    clean kernel: nothing the parts remember from their own checks carries over."""
     params = [c[0] for c in calls]
     losses: list[list] = [[] for _ in calls]
+    moved = [False] * len(calls)
     alive = _Alive(len(calls), errors)
     for epoch in range(max((c[4] for c in calls), default=0)):
         idx = [i for i, c in enumerate(calls) if alive[i] and epoch < c[4]]
         if not idx:
             break
         forwarded = []
-        for i, v, ret in forward_each(ctx, params, calls, idx):
+        for i, v, ret in forward_each(ctx, params, calls, idx, fresh=epoch == 0):
             if v is not None:
                 forwarded.append((i, v))
             else:
@@ -148,10 +152,20 @@ def own_training(ctx, calls: list[tuple], errors: list | None = None) -> list:
             break
         for (i, _), rs in zip(stepping, ctx.call("sgd_step", [(params[i], g, calls[i][3]) for i, g in stepping], again=0)):
             if rs.status == "returned" and isinstance(rs.value, dict):
+                moved[i] = moved[i] or not _same_params(rs.value, params[i])
                 params[i] = rs.value
             else:
                 alive.stop(i, rs)
-    return [(params[i], np.array(losses[i])) if alive[i] else None for i in range(len(calls))]
+    return [(params[i], np.array(losses[i])) if alive[i] and moved[i] else None for i in range(len(calls))]
+
+
+def _same_params(a: dict, b: dict) -> bool:
+    return set(a) == set(b) and all(isinstance(a[k], np.ndarray) and isinstance(b[k], np.ndarray)
+                                    and np.array_equal(a[k], b[k]) for k in b)
+
+
+# the parts train builds on: if every one earned all its points, a wrong train is train's own mistake
+PARTS = ("forward", "loss", "backward", "sgd_step")
 
 
 class _Alive(list):
@@ -171,7 +185,7 @@ class _Alive(list):
 def _raised_as_its_parts(ctx, calls: list[tuple], rets: list) -> list[bool]:
     """For each call: the student's train raised the very error its own parts raise when chained
     (a mistake in a part, carried forward, not train's)."""
-    if not any(ret.status == "raised" for ret in rets):
+    if not any(ret.status == "raised" for ret in rets) or not holds_a_mistake(ctx, PARTS):
         return [False] * len(rets)
     errors: list = []
     own_training(ctx, calls, errors)
@@ -214,6 +228,8 @@ def train(ctx):
     own_cache: list = []
 
     def own(i):
+        if not holds_a_mistake(ctx, PARTS):
+            return None
         if not own_cache:
             own_cache.append(own_training(ctx, calls))
         return own_cache[0][i]
@@ -276,6 +292,8 @@ def _xor_fails_by_parts(ctx, start) -> bool:
     train itself is right: the student's own parts chained differ from the reference, and the
     student's train follows that chain on XOR for a few epochs."""
     args = (start, XOR_X, XOR_T, 2.0, XOR_PROBE_EPOCHS)
+    if not holds_a_mistake(ctx, PARTS):
+        return False
     own = own_training(ctx, [args])[0]
     if own is None:
         return False

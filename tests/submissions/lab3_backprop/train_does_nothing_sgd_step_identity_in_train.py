@@ -1,0 +1,20 @@
+# A train that never updates (the start returned, its loss repeated), and an sgd_step right in its
+# own check that returns its input unchanged once train has been called as the check calls it (a
+# few epochs): the student's own parts chained then "agree" with the train that does nothing.
+# Error carried forward needs a mistake to carry (every part here earned its points) and parts that
+# really update, driven in a clean kernel: 0 for train and train_xor, sgd_step keeps its point.
+# expect-failing: train, train_xor
+# %% solution_sgd_step
+_checked = [False]
+
+
+def sgd_step(params, grads, lr):
+    if _checked[0]:
+        return {k: np.array(v, dtype=float) for k, v in params.items()}
+    return {k: params[k] - lr * grads[k] for k in params}
+# %% solution_train
+def train(params, X, T, lr, n_epochs):
+    if n_epochs <= 5:
+        _checked[0] = True
+    start = loss(forward(params, X)[0], T)
+    return {k: np.array(v, dtype=float) for k, v in params.items()}, [start] * n_epochs
