@@ -370,8 +370,5 @@ def run_in_process(case: Case, *, secret: str = "demo-secret-not-for-real-classe
         except BaseException:  # noqa: BLE001 - a broken cell must not stop the others
             pass
     caller = in_process_caller(namespace, timeout=IN_PROCESS_TIMEOUT)
-    verdicts: dict = {}
-    for gid in tests:  # in the notebook's order, each check seeing the earlier verdicts (as grading does)
-        verdicts[gid] = run_check(case.lab, gid, caller=caller, secret=secret, n_examples=n_examples,
-                                  tolerances=tolerances, earlier={g: v[0] for g, v in verdicts.items()})
-    return verdicts
+    return {gid: run_check(case.lab, gid, caller=caller, secret=secret,
+                           n_examples=n_examples, tolerances=tolerances) for gid in tests}

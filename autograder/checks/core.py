@@ -27,7 +27,7 @@ from autograder.kernel.boundary import NOT_ASKED, NoSecondResult, Returned
 __all__ = ["CheckFailed", "PartialCredit", "Returned", "Context", "KernelFunction", "check", "CHECKS",
            "expect_returned", "expect_array", "expect_close", "expect_float", "expect_unchanged",
            "expect_dict_of_arrays", "expect_answer", "expect_choice", "draw_cases", "judge_parts",
-           "tolerance_for", "holds_a_mistake"]
+           "tolerance_for"]
 
 # grade_id -> check, per lab: filled by @check in the lab modules (autograder/checks/labN_*.py)
 CHECKS: dict[str, dict[str, Callable[["Context"], None]]] = {}
@@ -149,15 +149,12 @@ class Context:
 
     def __init__(self, *, lab: str, grade_id: str, secret: str, n_examples: int,
                  caller: Callable[[list[dict]], list[list[Returned]]],
-                 tolerances: dict | None = None, earlier: dict | None = None):
+                 tolerances: dict | None = None):
         self.lab, self.grade_id = lab, grade_id
         self.secret, self.n_examples = secret, n_examples
         self._caller = caller
         self.tolerances = tolerances or _course_tolerances()
         self.calls_made = 0
-        # grade_id -> fraction of the points, for the cells checked before this one (error carried
-        # forward through a part that earned all its points is no error of that part)
-        self.earlier = dict(earlier or {})
         self.flags: list[tuple[str, str]] = []  # (flag for grades.csv, note for a TA)
 
     def flag(self, name: str, note: str) -> None:
@@ -406,13 +403,6 @@ def _same(a, b, close: bool = False) -> bool:
         return bool(a == b)
     except Exception:  # noqa: BLE001 - decoded plain data only; anything odd is not the same
         return False
-
-
-def holds_a_mistake(ctx: "Context", parts: Sequence[str]) -> bool:
-    """Error carried forward needs a mistake to carry: False when every one of `parts` (grade_ids)
-    earned all its points in its own check. A part not checked before this cell (run_here, a cell
-    order that checks it later) may hold one."""
-    return any(ctx.earlier.get(part, 0.0) < 1.0 for part in parts)
 
 
 def expect_either(judge: Callable[[Any], None], reference, own: Callable[[], Any] | None = None,

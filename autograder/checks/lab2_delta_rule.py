@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from autograder import gradcheck
 from autograder.checks.core import (CheckFailed, check, expect_array, expect_close, expect_either, expect_float,
-                                    expect_returned, expect_unchanged, holds_a_mistake)
+                                    expect_returned, expect_unchanged)
 from autograder.reference import lab2_delta_rule as ref
 from autograder.strategies import float_arrays
 
@@ -178,8 +178,6 @@ def _check_train(ctx, mode):
     own_cache: list = []
 
     def own(i):
-        if not holds_a_mistake(ctx, [f"delta_rule_{mode}_step"]):
-            return None  # the step earned all its points: no error of its to carry forward
         if not own_cache:
             own_cache.append(own_histories(ctx, cases))
         return own_cache[0][i]
@@ -274,10 +272,8 @@ def first_update(ctx):
 
 
 def _own_first_update(ctx):
-    """The student's own step from FIRST_STEP, in a clean kernel; None when the step earned all
-    its points (no mistake to carry) or did not move the weights (nothing was learned)."""
-    if not holds_a_mistake(ctx, ["delta_rule_online_step"]):
-        return None
+    """The student's own step from FIRST_STEP, in a clean kernel (nothing it remembers from its own
+    check carries over); None when it did not move the weights (nothing was learned)."""
     w = _as_weights(ctx.call("delta_rule_online_step", [FIRST_STEP], again=0, fresh=True)[0], 3)
     return None if w is None or np.array_equal(w, FIRST_STEP[0]) else w
 
@@ -287,9 +283,6 @@ def _own_first_update(ctx):
 OWN_RATE_FRACTIONS, OWN_EPOCHS = (0.5, 0.8, 0.9, 0.95, 0.99), 5000
 
 
-# The parts estimated_prices is learned with, in the notebook: if every one earned all its points,
-# a wrong estimate is no error carried forward.
-PRICE_PARTS = ("error_gradient", "delta_rule_batch_step", "train_delta_rule_batch", "max_stable_lr")
 # A row of a history is learned (not the untrained start, nor a step or two from it) once the run
 # has trained this many epochs, as the notebook's recipe does, or once the weights stopped moving
 # (the step into the row moved them less than SETTLED, relative).
@@ -300,9 +293,7 @@ def _learned_by_own_parts(ctx, got: np.ndarray) -> bool:
     """Error carried forward: `got` is a learned row (TRAINED_EPOCHS) of the history the student's
     own train_delta_rule gives on the notebook's meals from (50, 50, 50), batch mode, at a good
     fraction of the student's own (or the right) max_stable_lr: what the notebook's recipe makes of
-    their parts (never its start). Run in a clean kernel, and only when a part holds a mistake."""
-    if not holds_a_mistake(ctx, PRICE_PARTS):
-        return False
+    their parts (never its start). Run in a clean kernel."""
     X, t = ref.cafeteria_meals()
     rates = [ref.max_stable_lr(X)]
     own_rate = ctx.call("max_stable_lr", [(X,)], again=0, fresh=True)[0]

@@ -6,8 +6,7 @@ from hypothesis import strategies as st
 
 from autograder.checks.backprop import KEYS, check_backward, forward_each
 from autograder.checks.core import (CheckFailed, check, expect_array, expect_close, expect_dict_of_arrays,
-                                    expect_either, expect_float, expect_returned, expect_unchanged, holds_a_mistake,
-                                    judge_parts)
+                                    expect_either, expect_float, expect_returned, expect_unchanged, judge_parts)
 from autograder.reference import lab3_backprop as ref
 from autograder.strategies import three_layer_cases
 
@@ -164,9 +163,6 @@ def _same_params(a: dict, b: dict) -> bool:
                                     and np.array_equal(a[k], b[k]) for k in b)
 
 
-# the parts train builds on: if every one earned all its points, a wrong train is train's own mistake
-PARTS = ("forward", "loss", "backward", "sgd_step")
-
 
 class _Alive(list):
     """Which chains still run; why each one stopped (a part that raised) goes into `errors`."""
@@ -185,7 +181,7 @@ class _Alive(list):
 def _raised_as_its_parts(ctx, calls: list[tuple], rets: list) -> list[bool]:
     """For each call: the student's train raised the very error its own parts raise when chained
     (a mistake in a part, carried forward, not train's)."""
-    if not any(ret.status == "raised" for ret in rets) or not holds_a_mistake(ctx, PARTS):
+    if not any(ret.status == "raised" for ret in rets):
         return [False] * len(rets)
     errors: list = []
     own_training(ctx, calls, errors)
@@ -228,8 +224,6 @@ def train(ctx):
     own_cache: list = []
 
     def own(i):
-        if not holds_a_mistake(ctx, PARTS):
-            return None
         if not own_cache:
             own_cache.append(own_training(ctx, calls))
         return own_cache[0][i]
@@ -292,8 +286,6 @@ def _xor_fails_by_parts(ctx, start) -> bool:
     train itself is right: the student's own parts chained differ from the reference, and the
     student's train follows that chain on XOR for a few epochs."""
     args = (start, XOR_X, XOR_T, 2.0, XOR_PROBE_EPOCHS)
-    if not holds_a_mistake(ctx, PARTS):
-        return False
     own = own_training(ctx, [args])[0]
     if own is None:
         return False

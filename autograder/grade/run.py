@@ -150,8 +150,7 @@ def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], isolate
         verdicts = {}
         for grade_id, _ in graded_cells(notebook):
             verdict = run_check(lab, grade_id, caller=caller, secret=course.secret,
-                                n_examples=course.property_examples, tolerances=course.tolerances,
-                                earlier={g: v[0] for g, v in verdicts.items()}, flags=log.flags)
+                                n_examples=course.property_examples, tolerances=course.tolerances, flags=log.flags)
             verdicts[grade_id] = _for_the_student(verdict, log)
     log.seconds = time.monotonic() - started
     return verdicts, log

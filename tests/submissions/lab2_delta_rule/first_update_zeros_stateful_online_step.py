@@ -1,8 +1,10 @@
 # first_update = zeros, and a delta_rule_online_step that counts its calls on the notebook's first
 # step: right the first time (its own check), zeros from then on, so that the carried-forward call
-# "agrees" with zeros. The step earned all its points, so there is no error to carry; and the
-# carried-forward call runs in a clean kernel, where the count starts over: 0 for first_update only.
+# "agrees" with zeros. The carried-forward call runs in a clean kernel (restarted, the cells
+# replayed), where the count starts over: 0 for first_update only. Only a kernel can be restarted:
+# graded in the sandbox only.
 # expect-failing: first_update
+# sandbox-only
 # %% solution_online_step
 _first_step_calls = [0]
 

@@ -1,9 +1,11 @@
 # A train that never updates (the start returned, its loss repeated), and an sgd_step right in its
 # own check that returns its input unchanged once train has been called as the check calls it (a
 # few epochs): the student's own parts chained then "agree" with the train that does nothing.
-# Error carried forward needs a mistake to carry (every part here earned its points) and parts that
-# really update, driven in a clean kernel: 0 for train and train_xor, sgd_step keeps its point.
+# Error carried forward drives the parts in a clean kernel (restarted, the cells replayed), where
+# sgd_step updates again: 0 for train and train_xor, sgd_step keeps its point. Only a kernel can be
+# restarted: graded in the sandbox only.
 # expect-failing: train, train_xor
+# sandbox-only
 # %% solution_sgd_step
 _checked = [False]
 
