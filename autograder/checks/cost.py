@@ -21,8 +21,9 @@ backprop does, cannot be told apart from a numerical derivative slowed down on p
 earns its points and the row is flagged `gradient-method-unclear` for a TA, with the times. A
 call that does not finish on `a` (A_LIMIT) runs past a time limit, as any call can: no points.
 
-What it cannot see (README, "How backward is judged"): a derivative taken unit by unit that
-pushes each unit's change only through the weights it reaches costs what backprop costs.
+What it cannot see (README, "How backward is judged"): a derivative taken unit by unit (dL/dz of
+each unit by a complex step, dz/dW by hand) is a few hundred small passes, whose overhead rather
+than arithmetic is their time on every network affordable here: it costs what backprop costs.
 """
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
 # dL/dz of every unit by a complex step (each hidden and output unit's input nudged by 1e-30 i, the
-# network above it run again), only dz/dW by hand (delta.T @ input). Exact values, a loop over units
-# rather than weights, faster than backprop with Python loops; still a pass through the layers above
-# per unit, whose time grows faster than the network: 0 for backward.
-# expect-failing: backward
+# network above it run again), only dz/dW by hand (delta.T @ input). Exact values, and a loop over
+# units, not weights: a few hundred small passes, faster than backprop with Python loops, whose time
+# grows as backprop's on every network the grader can afford to time (its per-unit overhead, not its
+# arithmetic, is most of it). Time cannot tell it from backprop (README, "How backward is judged"):
+# full marks, a known limit of judging by cost.
+# expect-failing:
 # %% solution_backward
 def backward(params, cache, T):
     X, Z1, H, Z2 = cache["X"], cache["Z1"], cache["H"], cache["Z2"]
