@@ -12,14 +12,17 @@ first attempt counted (a call that runs past its limit is stopped and not retrie
   pass through the layers above per parameter or unit: its time per parameter grows with the
   network, and, its passes running over all cases at once, hardly grows with the cases.
 
-Three networks: `a`, then `b` (a's shape, CASES_B cases), then `c` (every layer twice as wide:
-4x the parameters). A call that is slow on `a` (half a forward pass per parameter or more) and
-whose time barely grows with the cases, or whose time per parameter grows from `a` to `c`, costs
-what numerical differentiation costs: no points, and the message gives the times. A call slow
-enough on `c` for a forward pass per parameter to fit in its time, that otherwise grows as
-backprop does, cannot be told apart from a numerical derivative slowed down on purpose: it
-earns its points and the row is flagged `gradient-method-unclear` for a TA, with the times. A
-call that does not finish on `a` (A_LIMIT) runs past a time limit, as any call can: no points.
+The networks (SHAPES): `a`; `b`, a's shape with CASES_B cases, timed only when `a` was slow (half
+a forward pass per parameter or more, where a numerical derivative would fit); `c`, every layer
+twice as wide (4x the parameters); `k`, a's with four times the outputs. A time that barely grows
+with the cases, or a time per parameter that grows from `a` to `c` or `k` (measured twice, on new
+networks), costs what numerical differentiation costs: no points, and the message gives the
+times. A call fast enough (a tenth of a forward pass per parameter) is not held to the growth: its
+round trip, not its arithmetic, is most of its time. A call slow enough on `c` for a forward pass
+per parameter to fit in its time, that otherwise grows as backprop does, cannot be told apart
+from a numerical derivative slowed down on purpose: it earns its points and the row is flagged
+`gradient-method-unclear` for a TA, with the times. A call that does not finish on `a` (A_LIMIT)
+runs past a time limit, as any call can: no points.
 
 What it cannot see (README, "How backward is judged"): a derivative taken unit by unit (dL/dz of
 each unit by a complex step, dz/dW by hand) is a few hundred small passes, whose overhead rather
@@ -37,10 +40,12 @@ import numpy as np
 
 from autograder.checks.core import CheckFailed, Context, Returned, expect_returned
 
-# (cases, inputs, hidden, outputs). a: 24,665 parameters; c: 98,290. Measured on the 2-core
-# grading machine under load (seconds on a / b / c): vectorised backprop 0.001 / 0.001 / 0.004;
-# Python loops over every weight 0.03 / 0.12 / 0.11; a graph of scalars (micrograd) 0.8 / 3 / 3.5;
-# central differences per parameter 4 / 5 / 20; vectorised around the cache 0.09 / - / 0.9.
+# (cases, inputs, hidden, outputs). a: 24,665 parameters; c: 98,290; k: 36,740. Measured in the
+# sandboxed kernel on the 2-core machine under a load of 6-14 (seconds on a / c / k, round trip
+# included): vectorised backprop 0.003-0.02 / 0.03-0.16 / 0.005-0.02; Python loops over every
+# weight 0.02-0.05 / 0.07-0.2 / 0.03-0.08; a graph of scalars (micrograd) 1-2.4 / 4-13.7 / 2-6
+# (and 4x a's time with 4 cases); central differences per parameter 2-4 on a, hardly more with 4
+# cases; central differences vectorised around the cache 0.04-0.1 / 0.2-1.3 / 0.08-0.26.
 SHAPES = {"tiny": (1, 2, 2, 2), "a": (1, 128, 160, 25), "b": (4, 128, 160, 25), "c": (1, 256, 320, 50),
           "k": (1, 128, 160, 100)}
 CASES_B = SHAPES["b"][0]
@@ -51,7 +56,6 @@ GROWN = {"c": "every layer twice as wide", "k": "four times the outputs"}
 def n_params(shape: tuple) -> int:
     _, d, h, k = shape
     return h * d + h + k * h + k
-
 
 
 A_LIMIT = 3.5  # seconds on `a`: a graph of scalars takes about 1 s there, Python loops 0.03 s; every
