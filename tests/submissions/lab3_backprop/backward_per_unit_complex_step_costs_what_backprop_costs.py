@@ -3,8 +3,11 @@
 # units, not weights: a few hundred small passes, faster than backprop with Python loops, whose time
 # grows as backprop's on every network the grader can afford to time (its per-unit overhead, not its
 # arithmetic, is most of it). Time cannot tell it from backprop (README, "How backward is judged"):
-# full marks, a known limit of judging by cost.
+# full marks, a known limit of judging by cost. Timed as the sandboxed kernel runs it (numpy on one
+# thread; with several, complex products are slower on wide networks and its time can grow): graded
+# in the sandbox only.
 # expect-failing:
+# sandbox-only
 # %% solution_backward
 def backward(params, cache, T):
     X, Z1, H, Z2 = cache["X"], cache["Z1"], cache["H"], cache["Z2"]
