@@ -29,15 +29,18 @@ def checks_for(lab: str) -> dict:
 
 
 def run_check(lab: str, grade_id: str, *, caller: Callable, secret: str, n_examples: int,
-              tolerances: dict | None = None) -> tuple[float, str]:
+              tolerances: dict | None = None, flags: list | None = None) -> tuple[float, str]:
     """(fraction of the cell's points in [0, 1], message) for one graded cell: 1.0 when the check
     returns, 0.0 when it raises CheckFailed, the part that passed when it raises PartialCredit.
-    A bug in a check is reported, not hidden."""
+    A bug in a check is reported, not hidden. `flags`: a list the check's (flag, note for a TA)
+    pairs are appended to."""
     fn = checks_for(lab).get(grade_id)
     if fn is None:
         return 0.0, f"{grade_id}: the course has no check for this cell (tell your instructor)"
     ctx = Context(lab=lab, grade_id=grade_id, secret=secret, n_examples=n_examples, caller=caller,
                   tolerances=tolerances)
+    if flags is not None:
+        ctx.flags = flags
     try:
         fn(ctx)
     except PartialCredit as exc:

@@ -156,6 +156,11 @@ class Context:
         self._caller = caller
         self.tolerances = tolerances or _course_tolerances()
         self.calls_made = 0
+        self.flags: list[tuple[str, str]] = []  # (flag for grades.csv, note for a TA)
+
+    def flag(self, name: str, note: str) -> None:
+        """Flag the row for a TA (grades.csv `flags`), with what the check measured (TA notes only)."""
+        self.flags.append((name, note))
 
     # inputs ---------------------------------------------------------------------------------
     def cases(self, strategy, *, explicit: Sequence = (), n: int | None = None, salt: str = "") -> list:
@@ -171,18 +176,20 @@ class Context:
 
     # the student's results ------------------------------------------------------------------
     def call(self, name: str, cases: Sequence[tuple], *, copy_args: bool = False,
-             timeout: float | None = None, again: int = 1) -> list[Returned]:
+             timeout: float | None = None, again: int = 1, fresh: bool = False) -> list[Returned]:
         """The student's `name(*args)` for every args tuple in `cases`, in one round trip.
         `timeout` (seconds) asks the caller to stop this round trip sooner than its own limit.
         The first `again` cases are called twice, for expect_unchanged: a call whose results it
         does not judge (a timed call, the student's own parts driven step by step, a long
-        training run judged by its result) passes 0."""
-        return self.call_many([(name, list(cases), copy_args)], timeout=timeout, again=again)[0]
+        training run judged by its result) passes 0. `fresh`: in a clean state, the kernel
+        restarted and the student's cells replayed first (nothing the functions remember from
+        earlier checks carries over; the caller of run_here has no kernel to restart)."""
+        return self.call_many([(name, list(cases), copy_args)], timeout=timeout, again=again, fresh=fresh)[0]
 
     def call_many(self, requests: Sequence[tuple], *, timeout: float | None = None,
-                  again: int = 1) -> list[list[Returned]]:
+                  again: int = 1, fresh: bool = False) -> list[list[Returned]]:
         """Several (name, cases[, copy_args]) requests in one round trip to the kernel."""
-        encoded, fresh = [], []  # fresh: (request, case, index of its fresh request)
+        encoded, copies = [], []  # copies: (request, case, index of its request on fresh copies)
         for r, req in enumerate(requests):
             name, cases = req[0], list(req[1])
             copy_args = req[2] if len(req) > 2 else False
@@ -194,15 +201,17 @@ class Context:
                 encoded[-1]["timeout"] = float(timeout)
             for c, vary in enumerate(varies):
                 if vary:
-                    fresh.append((r, c, len(requests) + len(fresh)))
-        for r, c, _ in fresh:  # the second calls again, on fresh copies (never objects the first saw)
+                    copies.append((r, c, len(requests) + len(copies)))
+        for r, c, _ in copies:  # the second calls again, on fresh copies (never objects the first saw)
             args = copy.deepcopy(tuple(requests[r][1])[c])
             vary = encoded[r]["again_vary"][c]
             encoded.append({"name": requests[r][0], "kind": "call", "copy_args": False, "again": 0,
                             "cases": [tuple(_to_spec(vary.get(j, a)) for j, a in enumerate(args))]})
+        if fresh and encoded:
+            encoded[0]["fresh"] = True
         self.calls_made += 1
         got = self._caller(encoded)
-        for r, c, f in fresh:
+        for r, c, f in copies:
             if r < len(got) and c < len(got[r]) and f < len(got) and got[f]:
                 got[r][c] = dataclasses.replace(got[r][c], fresh=got[f][0])
         return got[:len(requests)]
@@ -278,7 +287,9 @@ def expect_array(got, what: str, *, shape=None, dtype_kind: str = "f") -> np.nda
             got = np.asarray(got, dtype=float)
         else:
             raise CheckFailed(f"{what}: expected a numpy array, got {type(got).__name__} {got!r:.80}")
-    if got.dtype.kind not in dtype_kind and not (dtype_kind == "f" and got.dtype.kind in "iu"):
+    # values are graded as values (shared/LABS.md names no dtype for them): integers and booleans
+    # (relu_prime's z > 0) holding the right numbers are right
+    if got.dtype.kind not in dtype_kind and not (dtype_kind == "f" and got.dtype.kind in "iub"):
         raise CheckFailed(f"{what}: expected a float array, got dtype {got.dtype}")
     if shape is not None and tuple(got.shape) != tuple(shape):
         raise CheckFailed(f"{what}: expected shape {tuple(shape)}, got {tuple(got.shape)}")

@@ -146,11 +146,11 @@ def _neuron_edge_cases():
 def _own_neuron_grads(ctx, cases) -> list:
     """The three gradients built from the student's own sigmoid and sigmoid_prime (error carried
     forward), per case: a list of candidate tuples (with sigmoid_prime, and with a * (1 - a) from
-    the student's sigmoid), computed here from the plain data their calls return."""
+    the student's sigmoid), computed here from the plain data their calls return, in a clean kernel."""
     zs = [np.asarray(w, dtype=float) * np.asarray(a_prev, dtype=float) + np.asarray(b, dtype=float)
           for w, b, a_prev, _ in cases]
     sig, sig_prime = ctx.call_many([("sigmoid", [(z,) for z in zs]), ("sigmoid_prime", [(z,) for z in zs])],
-                                   again=0)
+                                   again=0, fresh=True)
     out = []
     for (w, b, a_prev, y), z, ra, rp in zip(cases, zs, sig, sig_prime):
         candidates = []

@@ -129,16 +129,24 @@ def _as_weights(ret, d):
 def own_histories(ctx, calls: list[tuple]) -> list:
     """The weight histories the student's own delta_rule_batch_step / delta_rule_online_step give
     for each train_delta_rule call (error carried forward), driven from here one step at a time
-    for all calls (plain data each way); None where a step gave nothing usable."""
+    for all calls (plain data each way); None where a step gave nothing usable or never moved the
+    weights (a step that returns its input carries no error forward: nothing was learned). Driven
+    in a clean kernel: nothing the steps remember from their own check carries over."""
     hist = [[np.asarray(c[0], dtype=float)] for c in calls]
     alive = [True] * len(calls)
+    fresh = [True]
+
+    def call(name, cases):
+        rets = ctx.call(name, cases, again=0, fresh=fresh[0])
+        fresh[0] = False
+        return rets
+
     for epoch in range(max((c[4] for c in calls), default=0)):
         idx = [i for i, c in enumerate(calls) if alive[i] and epoch < c[4]]
         if not idx:
             break
         if calls[idx[0]][5] == "batch":
-            rets = ctx.call("delta_rule_batch_step", [(hist[i][-1], calls[i][1], calls[i][2], calls[i][3]) for i in idx],
-                            again=0)
+            rets = call("delta_rule_batch_step", [(hist[i][-1], calls[i][1], calls[i][2], calls[i][3]) for i in idx])
             for i, ret in zip(idx, rets):
                 w = _as_weights(ret, calls[i][0].size)
                 alive[i] = w is not None
@@ -149,15 +157,16 @@ def own_histories(ctx, calls: list[tuple]) -> list:
             step = [i for i in idx if alive[i] and n < calls[i][1].shape[0]]
             if not step:
                 break
-            rets = ctx.call("delta_rule_online_step", [(w_now[i], calls[i][1][n], float(calls[i][2][n]), calls[i][3])
-                                                       for i in step], again=0)
+            rets = call("delta_rule_online_step", [(w_now[i], calls[i][1][n], float(calls[i][2][n]), calls[i][3])
+                                                   for i in step])
             for i, ret in zip(step, rets):
                 w = _as_weights(ret, calls[i][0].size)
                 alive[i] = w is not None
                 w_now[i] = w
         for i in idx:
             hist[i].append(w_now[i])
-    return [np.array(h) if alive[i] else None for i, h in enumerate(hist)]
+    return [np.array(h) if alive[i] and any(not np.array_equal(w, h[0]) for w in h[1:]) else None
+            for i, h in enumerate(hist)]
 
 
 def _check_train(ctx, mode):
@@ -258,8 +267,15 @@ def first_update(ctx):
     got = _answer_vector(ctx, "first_update")
     expect_either(lambda w: expect_close(got, w, "first_update", rtol=1e-6, atol=1e-6,
                                          hint="one online step: w + lr * (t - x @ w) * x, with lr = 1/35"),
-                  ref.FIRST_UPDATE, lambda: _as_weights(ctx.call("delta_rule_online_step", [FIRST_STEP])[0], 3),
+                  ref.FIRST_UPDATE, lambda: _own_first_update(ctx),
                   own_note="what your own delta_rule_online_step gives")
+
+
+def _own_first_update(ctx):
+    """The student's own step from FIRST_STEP, in a clean kernel (nothing it remembers from its own
+    check carries over); None when it did not move the weights (nothing was learned)."""
+    w = _as_weights(ctx.call("delta_rule_online_step", [FIRST_STEP], again=0, fresh=True)[0], 3)
+    return None if w is None or np.array_equal(w, FIRST_STEP[0]) else w
 
 
 # Learning rates, as fractions of max_stable_lr, and the most epochs, of the batch training
@@ -267,22 +283,36 @@ def first_update(ctx):
 OWN_RATE_FRACTIONS, OWN_EPOCHS = (0.5, 0.8, 0.9, 0.95, 0.99), 5000
 
 
+# A row of a history is learned (not the untrained start, nor a step or two from it) once the run
+# has trained this many epochs, as the notebook's recipe does, or once the weights stopped moving
+# (the step into the row moved them less than SETTLED, relative).
+TRAINED_EPOCHS, SETTLED = 100, 1e-4
+
+
 def _learned_by_own_parts(ctx, got: np.ndarray) -> bool:
-    """Error carried forward: `got` is a row of the history the student's own train_delta_rule
-    gives on the notebook's meals from (50, 50, 50), batch mode, at a good fraction of the
-    student's own (or the right) max_stable_lr: what the notebook's recipe makes of their parts."""
+    """Error carried forward: `got` is a learned row (TRAINED_EPOCHS) of the history the student's
+    own train_delta_rule gives on the notebook's meals from (50, 50, 50), batch mode, at a good
+    fraction of the student's own (or the right) max_stable_lr: what the notebook's recipe makes of
+    their parts (never its start). Run in a clean kernel."""
     X, t = ref.cafeteria_meals()
     rates = [ref.max_stable_lr(X)]
-    own_rate = ctx.call("max_stable_lr", [(X,)])[0]
+    own_rate = ctx.call("max_stable_lr", [(X,)], again=0, fresh=True)[0]
     if own_rate.status == "returned" and isinstance(own_rate.value, float) and np.isfinite(own_rate.value):
         rates.append(own_rate.value)
     calls = [(np.full(3, 50.0), X, t, f * r, OWN_EPOCHS, "batch") for r in rates for f in OWN_RATE_FRACTIONS]
-    for ret in ctx.call("train_delta_rule", calls):
+    for ret in ctx.call("train_delta_rule", calls, again=0):
         history = ret.value if ret.status == "returned" else None
-        if isinstance(history, np.ndarray) and history.ndim == 2 and history.shape[1] == 3:
-            with np.errstate(all="ignore"):
-                if np.any(np.all(np.isclose(history, got, rtol=1e-9, atol=1e-9, equal_nan=True), axis=1)):
-                    return True
+        if not (isinstance(history, np.ndarray) and history.ndim == 2 and history.shape[1] == 3
+                and history.shape[0] > 1 and history.dtype.kind in "fiu"):
+            continue
+        with np.errstate(all="ignore"):
+            history = history.astype(float)
+            steps = np.linalg.norm(np.diff(history, axis=0), axis=1)
+            settled = np.isfinite(steps) & (steps <= SETTLED * np.maximum(1.0, np.linalg.norm(history[1:], axis=1)))
+            learned = settled | (np.arange(1, history.shape[0]) >= TRAINED_EPOCHS)
+            matches = np.all(np.isclose(history[1:], got, rtol=1e-9, atol=1e-9, equal_nan=True), axis=1)
+        if np.any(matches & learned):
+            return True
     return False
 
 

@@ -116,17 +116,20 @@ def _floats(seq):
 def own_training(ctx, calls: list[tuple], errors: list | None = None) -> list:
     """What the student's own forward, loss, backward and sgd_step give, chained as train chains
     them, for each (params, X, T, lr, n_epochs): (params, losses), or None where a part gave
-    nothing usable (and then, in `errors`, the (type, message) of a part that raised). Driven from
-    here, one round trip per step for all calls, plain data each way."""
+    nothing usable (and then, in `errors`, the (type, message) of a part that raised) or never
+    changed the params (an sgd_step that returns its input carries no error forward: nothing was
+    learned). Driven from here, one round trip per step for all calls, plain data each way, in a
+    clean kernel: nothing the parts remember from their own checks carries over."""
     params = [c[0] for c in calls]
     losses: list[list] = [[] for _ in calls]
+    moved = [False] * len(calls)
     alive = _Alive(len(calls), errors)
     for epoch in range(max((c[4] for c in calls), default=0)):
         idx = [i for i, c in enumerate(calls) if alive[i] and epoch < c[4]]
         if not idx:
             break
         forwarded = []
-        for i, v, ret in forward_each(ctx, params, calls, idx):
+        for i, v, ret in forward_each(ctx, params, calls, idx, fresh=epoch == 0):
             if v is not None:
                 forwarded.append((i, v))
             else:
@@ -148,10 +151,17 @@ def own_training(ctx, calls: list[tuple], errors: list | None = None) -> list:
             break
         for (i, _), rs in zip(stepping, ctx.call("sgd_step", [(params[i], g, calls[i][3]) for i, g in stepping], again=0)):
             if rs.status == "returned" and isinstance(rs.value, dict):
+                moved[i] = moved[i] or not _same_params(rs.value, params[i])
                 params[i] = rs.value
             else:
                 alive.stop(i, rs)
-    return [(params[i], np.array(losses[i])) if alive[i] else None for i in range(len(calls))]
+    return [(params[i], np.array(losses[i])) if alive[i] and moved[i] else None for i in range(len(calls))]
+
+
+def _same_params(a: dict, b: dict) -> bool:
+    return set(a) == set(b) and all(isinstance(a[k], np.ndarray) and isinstance(b[k], np.ndarray)
+                                    and np.array_equal(a[k], b[k]) for k in b)
+
 
 
 class _Alive(list):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks.backprop import (KEYS, check_backward, cost_case, describe, expect_backprop_cost, forward_each,
+from autograder.checks.backprop import (KEYS, check_backward, describe, expect_backprop_cost, forward_each,
                                        expect_gradient_dicts, judge_gradients)
 from autograder.checks.core import (CheckFailed, check, expect_close, expect_dict_of_arrays, expect_either,
                                     expect_float, expect_returned, expect_unchanged, judge_parts)
@@ -66,11 +66,12 @@ def fa_backward(ctx):
     whats = [_what("fa_backward", p, T) + (" and a random B" if i < len(cases) else " and B = W2.T")
              for i, (p, _, T, _) in enumerate(calls)]
     got = expect_gradient_dicts(ctx.call("fa_backward", calls), calls, whats)
-    p, X, T = cost_case(ctx, ref)
-    timed = (p, ref.forward(p, X)[1], T, _feedback(ctx, [(p, X, T)])[0])
-    whats.append(_what("fa_backward", p, T) + " and a random B")
-    got += expect_gradient_dicts([expect_backprop_cost(ctx, "fa_backward", ref, timed)], [timed], whats[-1:])
-    calls.append(timed)
+    timed = expect_backprop_cost(ctx, "fa_backward", ref,
+                                 lambda p, X, T: (p, ref.forward(p, X)[1], T, _feedback(ctx, [(p, X, T)])[0]))
+    timed_whats = [_what("fa_backward", args[0], args[2]) + " and a random B" for args, _ in timed]
+    got += expect_gradient_dicts([ret for _, ret in timed], [args for args, _ in timed], timed_whats)
+    whats += timed_whats
+    calls += [args for args, _ in timed]
 
     wants = [ref.fa_backward(*args) for args in calls]
     bps = [ref.bp_backward(*args[:3])["W1"] for args in calls]

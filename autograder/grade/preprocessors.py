@@ -63,6 +63,7 @@ class RunAndCheck(NbGraderPreprocessor):
             "crashed": log.crashed, "memory": log.memory, "output_truncated": log.output_truncated,
             "file_too_large": log.file_too_large,
             "sandbox": log.sandbox, "seconds": round(log.seconds, 3),
+            "flags": [[flag, note] for flag, note in log.flags],
         }
         return nb, resources
 

@@ -30,6 +30,7 @@ class RunLog:
     output_truncated: bool = False
     file_too_large: bool = False
     ran: list[str] = field(default_factory=list)  # cells that ran (ok or error): replayed after a restart
+    flags: list[tuple[str, str]] = field(default_factory=list)  # (flag, note for a TA) raised by the checks
     sandbox: dict = field(default_factory=dict)
     seconds: float = 0.0
     figure_chars: int = 0  # base64 of the figures kept in the autograded notebook
@@ -142,6 +143,11 @@ def kernel_caller(kernel: StudentKernel, course: Course, log: RunLog, deadline: 
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return caller(requests)  # out of time: every case "not run"
+        elif any(r.get("fresh") for r in requests):  # a clean state: nothing kept from earlier checks
+            restart_and_replay(kernel, course, log, deadline)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return caller(requests)
         restarts_before = kernel.restarts
         # a check may ask for a shorter limit (backward's cost): running past it is its verdict
         own_limit = min([r["timeout"] for r in requests if isinstance(r.get("timeout"), float)] or [float("inf")])
@@ -188,7 +194,7 @@ def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], isolate
         verdicts = {}
         for grade_id, _ in graded_cells(notebook):
             verdict = run_check(lab, grade_id, caller=caller, secret=course.secret,
-                                n_examples=course.property_examples, tolerances=course.tolerances)
+                                n_examples=course.property_examples, tolerances=course.tolerances, flags=log.flags)
             verdicts[grade_id] = _for_the_student(verdict, log)
     log.seconds = time.monotonic() - started
     return verdicts, log

@@ -241,6 +241,7 @@ def grade_unit(job: UnitJob) -> dict:
         result["events"].append("for a TA: " + traceback.format_exc(limit=5))  # never on the student's page
         return _total(result)
     result["flags"] += autograded.pop("flags_extra")
+    result["notes"] += autograded.pop("notes_extra")
     result.update(autograded)
     return _total(result)
 
@@ -357,7 +358,12 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
         flags = ["output-truncated"] if meta.get("output_truncated") else []
         if meta.get("file_too_large"):
             flags.append("file-too-large")
+        notes = []
+        for flag, note in meta.get("flags", []):  # raised by a check (gradient-method-unclear): for a TA
+            flags.append(flag)
+            notes.append(f"for a TA: {note}")
         return {"status": status, "cells": cells, "events": meta.get("events", []), "flags_extra": flags,
+                "notes_extra": notes,
                 "cell_errors": meta.get("cell_errors", []), "sandbox": meta.get("sandbox", {}),
                 "seconds": meta.get("seconds", 0.0)}
     finally:

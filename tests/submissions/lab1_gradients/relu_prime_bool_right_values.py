@@ -1,6 +1,7 @@
-# relu_prime returns the boolean array z > 0, not floats.
+# relu_prime returns the boolean array z > 0: the right 0/1 values, and shared/LABS.md says nothing
+# of relu_prime's dtype: values are graded as values, full marks.
 # base: solution
-# expect-failing: relu_prime
+# expect-failing:
 # %% solution_relu
 def relu(z):
     """max(0, z), elementwise, as a float array."""
