@@ -331,6 +331,7 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
             return {"status": "not-run", "cells": _zero_cells(graded_nb, "not graded: the grader could not start a "
                                                                           "kernel for this notebook"),
                     "events": [f"for a TA: the kernel could not start: {meta['not_run']}"], "flags_extra": [],
+                    "notes_extra": [],
                     "cell_errors": [], "sandbox": {}, "seconds": 0.0, "not_run": meta["not_run"]}
         _keep_autograded(job, graded_nb, nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4))
         messages = {}
