@@ -26,7 +26,6 @@ import secrets
 import shutil
 import signal
 import stat
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -125,7 +124,7 @@ class SandboxedKernelManager(KernelManager):
         # no eager matplotlib backend: it halves the kernel's start (1.1 s -> 0.6 s here); plots
         # use the inline backend (MPLBACKEND, loaded with pyplot) so the TA sees the figures
         # the output cap runs while the kernel starts (IPKernelApp.exec_lines), before its first answer
-        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file,
+        kernel = [sandbox_mod.kernel_python(), "-m", "ipykernel_launcher", "-f", self.connection_file,
                   "--HistoryManager.enabled=False", f"--IPKernelApp.exec_lines={self.startup_code}"]
         return sandbox_mod.launcher_command(self.sandbox_spec, kernel)
 

@@ -221,6 +221,14 @@ def read_only_paths() -> list[str]:
     return sorted(chosen)
 
 
+def kernel_python() -> str:
+    """The virtualenv's interpreter by the virtualenv's real folder (the one bound in the sandbox):
+    a virtualenv reached through a link (a folder whose .venv links to another checkout's) would
+    otherwise be started by a path that does not exist in the sandbox."""
+    venv = os.path.dirname(os.path.dirname(os.path.abspath(sys.executable)))
+    return os.path.join(os.path.realpath(venv), "bin", os.path.basename(sys.executable))
+
+
 def new_workdir() -> str:
     """A kernel's grader-side folder (launcher log, connection file, socket folders, stages):
     root's, traversable so that bwrap (the kernel's own uid) reaches its stages, not listable."""
@@ -307,7 +315,7 @@ def _probe() -> str:
                 "connection_file": connection, "home_files": [], "memory_mb": 2048, "core": 0,
                 **seccomp.write(workdir)}  # the filter too: a kernel that cannot start under it is no kernel
         try:
-            proc = subprocess.Popen(launcher_command(spec, [sys.executable, "-c", KERNEL_NEEDS]),
+            proc = subprocess.Popen(launcher_command(spec, [kernel_python(), "-c", KERNEL_NEEDS]),
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except OSError as exc:
             return f"the sandbox's launcher could not start: {exc}"
