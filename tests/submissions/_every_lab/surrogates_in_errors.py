@@ -10,7 +10,9 @@ def _raise(*args, **kwargs):
     raise ValueError(_evil)
 
 for _name, _value in list(globals().items()):
-    if isinstance(_value, str) and not _name.startswith("_") or _name in ("first_update", "estimated_prices"):
+    # answers are strings or numbers (lab 5's q5 is a float): every one becomes the string
+    if (isinstance(_value, (str, int, float)) and not isinstance(_value, bool) and not _name.startswith("_")
+            or _name in ("first_update", "estimated_prices")):
         globals()[_name] = _evil
     elif callable(_value) and getattr(_value, "__module__", None) == "__main__" and not _name.startswith("_"):
         globals()[_name] = _raise
