@@ -113,12 +113,18 @@ def _floats(seq):
     return None
 
 
+def _zero_gradient(grads: dict) -> bool:
+    """Every gradient the student's backward gave is an array of zeros."""
+    values = list(grads.values())
+    return bool(values) and all(isinstance(v, np.ndarray) and v.dtype.kind in "biuf" and not v.any() for v in values)
+
+
 def own_training(ctx, calls: list[tuple], errors: list | None = None) -> list:
     """What the student's own forward, loss, backward and sgd_step give, chained as train chains
     them, for each (params, X, T, lr, n_epochs): (params, losses), or None where a part gave
     nothing usable (and then, in `errors`, the (type, message) of a part that raised) or never
-    changed the params (an sgd_step that returns its input carries no error forward: nothing was
-    learned). Driven from here, one round trip per step for all calls, plain data each way, in a
+    changed the params along a gradient that was not zero (an sgd_step that returns its input
+    carries no error forward: nothing was learned). Driven from here, one round trip per step for all calls, plain data each way, in a
     clean kernel: nothing the parts remember from their own checks carries over."""
     params = [c[0] for c in calls]
     losses: list[list] = [[] for _ in calls]
@@ -149,9 +155,12 @@ def own_training(ctx, calls: list[tuple], errors: list | None = None) -> list:
             stepping.append((i, rb.value))
         if not stepping:
             break
-        for (i, _), rs in zip(stepping, ctx.call("sgd_step", [(params[i], g, calls[i][3]) for i, g in stepping], again=0)):
+        for (i, g), rs in zip(stepping, ctx.call("sgd_step", [(params[i], g, calls[i][3]) for i, g in stepping],
+                                                 again=0)):
             if rs.status == "returned" and isinstance(rs.value, dict):
-                moved[i] = moved[i] or not _same_params(rs.value, params[i])
+                # a step along a zero gradient rightly changes nothing (a backward that returns zeros:
+                # its own mistake, charged once); an sgd_step that ignores a real gradient does not count
+                moved[i] = moved[i] or not _same_params(rs.value, params[i]) or _zero_gradient(g)
                 params[i] = rs.value
             else:
                 alive.stop(i, rs)
