@@ -154,7 +154,7 @@ def test_does_a_hostile_class_leave_the_graders_memory_and_classmates_grades_alo
     from autograder.grade.tables import read_results
     assert {r["student"] for r in read_results(tmp_path / "out")} >= {"=HYPERLINK(\"x\";\"y\")", "@SUM(1+1)"}
     from autograder import export
-    export.main(out=tmp_path / "out", format="csv", course_toml=course_toml_for_tests())
+    export.main(out=tmp_path / "out", format="csv", course_toml=course_toml_for_tests(), allow_ungraded=True)
     assert not re.search(r'(^|,)"?[=+@\t\r]', (tmp_path / "out" / "grades_export.csv").read_text(), flags=re.M)
 
 
