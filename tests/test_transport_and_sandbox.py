@@ -16,6 +16,7 @@ import zmq
 
 from autograder import course as course_mod
 from autograder.checks import in_process_caller, run_check
+from autograder.checks.core import Context
 from autograder.kernel import inside, sandbox
 from autograder.kernel.boundary import (MAX_MESSAGE, SandboxUnavailable, StudentKernel, Unsupported, clean_text, decode,
                                         decode_replies, decode_reply)
@@ -80,7 +81,7 @@ def _in_place_step(params, grads, lr):
 
 
 def test_is_a_change_to_the_arguments_caught_by_a_second_call_even_when_the_report_is_forged():
-    from autograder.checks.core import NOT_ASKED, CheckFailed, Context, expect_unchanged
+    from autograder.checks.core import NOT_ASKED, CheckFailed, expect_unchanged
 
     params, grads = {"W": np.ones((2, 2))}, {"W": np.full((2, 2), 0.5)}
     ctx = Context(lab="lab3_backprop", grade_id="sgd_step", secret="s", n_examples=1,
@@ -122,6 +123,36 @@ def test_is_a_change_to_the_arguments_caught_by_a_second_call_even_when_the_repo
     expect_unchanged(ret, (params, grads, 0.1), "sgd_step")
     assert right.call("sgd_step", [(params, grads, 0.1)], again=0)[0].again == NOT_ASKED
     assert right.call("draw", [(np.random.default_rng(0),)])[0].again == NOT_ASKED
+
+
+def test_does_a_memo_keyed_by_id_never_answer_a_later_request_with_another_cases_result():
+    # the CI run that failed once: a memo keyed by id() answered a later request with an earlier,
+    # freed argument's result whenever the allocator gave the new argument the same address; every
+    # argument now lives as long as the student's namespace, so the grade is the same on every run
+    memo = {}
+
+    def memoised(p, g, lr):
+        if id(p) not in memo:
+            memo[id(p)] = {k: v - lr * g[k] for k, v in p.items()}
+        return memo[id(p)]
+
+    ctx = Context(lab="lab3_backprop", grade_id="sgd_step", secret="s", n_examples=1,
+                  caller=in_process_caller({"sgd_step": memoised}))
+    for i in range(50):  # separate requests: each one's arguments are freed in the grader after it
+        params, grads = {"W": np.full((2, 2), float(i))}, {"W": np.ones((2, 2))}
+        (ret,) = ctx.call("sgd_step", [(params, grads, 0.5)], again=0)
+        assert np.allclose(ret.value["W"], i - 0.5), f"request {i} got an earlier request's answer"
+
+
+def test_is_what_the_kernel_keeps_alive_bounded():
+    namespace = {}
+    for _ in range(5):
+        inside.keep(namespace, (np.zeros(inside.KEEP_BYTES // 16, dtype=np.uint8),))
+    kept, size = namespace[inside.KEPT]
+    assert size <= inside.KEEP_BYTES and size == sum(s for _, s in kept) and len(kept) == 5
+    inside.keep(namespace, (np.zeros(inside.KEEP_BYTES // 2, dtype=np.uint8),) * 4)  # past the bound: the oldest go
+    kept, size = namespace[inside.KEPT]
+    assert len(kept) == 1 and size == 2 * inside.KEEP_BYTES  # a single request is never dropped
 
 
 def test_does_a_check_fail_with_a_message_when_the_function_is_missing():
