@@ -41,7 +41,7 @@ def bundle(tmp_path_factory) -> Path:
 
 def test_does_the_bundle_hold_the_release_notebooks_and_nothing_else(bundle):
     files = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
-    assert files == sorted(["README.md", "requirements.txt", "validate.py"]
+    assert files == sorted(["README.md", "requirements.txt", "student_env.py", "validate.py"]
                            + [f"{lab}/{lab}.ipynb" for lab in COURSE.lab_ids])
     for lab in COURSE.lab_ids:  # the same notebooks as release/, which the tests keep up to date
         assert (bundle / lab / f"{lab}.ipynb").read_text() == lab_release(lab)
