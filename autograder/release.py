@@ -58,7 +58,8 @@ STUDENT_README = """\
        labs-env/bin/python validate.py {first}/{first}.ipynb
 
    It prints each visible check as passed, failed (with its message) or not attempted, each
-   question as "answered (checked when graded)", and an answer you have not set as "not answered". Hidden
+   question and written answer as "answered (checked when graded)", and an answer you have not
+   set or written as "not answered". Hidden
    checks run only at grading, on inputs you have not seen: passing the visible checks is not a
    grade. The Validate button runs the same visible checks but speaks nbgrader's words: it lists
    only what fails ("The following cell failed:", with "q1: not answered" for a question you

@@ -274,3 +274,17 @@ def test_does_the_exchange_release_tell_the_instructor_how_the_hub_image_hides_t
         f"released {tmp_path / 'exchange' / course_mod.load().id / 'outbound' / LAB}",
         "students' JupyterLab must not show nbgrader's instructor tools: in the hub's student image run "
         f"`python student_env.py --here` (the file is {ROOT / 'autograder' / 'student_env.py'})"]
+
+
+def test_does_validate_py_say_answered_for_a_written_answer_and_not_answered_for_an_empty_one(tmp_path):
+    from autograder import validate
+
+    notebook = json.loads((ROOT / "release" / LAB / f"{LAB}.ipynb").read_text())
+    _answer(notebook, "reflection_2", "The step's derivative is zero almost everywhere, so no error reaches w.")
+    (tmp_path / f"{LAB}.ipynb").write_text(json.dumps(notebook))
+    outcome = {c.grade_id: c.outcome for c in validate.run_visible_checks(tmp_path / f"{LAB}.ipynb")}
+    assert [(gid, outcome[gid]) for gid in ("q_perceptron", "reflection_1", "reflection_2", "reflection_3")] == [
+        ("q_perceptron", "not answered"), ("reflection_1", "not answered"),
+        ("reflection_2", "answered (checked when graded)"), ("reflection_3", "not answered")]
+    # and only those: the functions' checks are not attempted, none "passed" and none "failed"
+    assert sorted(set(outcome.values())) == ["answered (checked when graded)", "not answered", "not attempted"]
