@@ -40,9 +40,9 @@ def _release(args):
     if args.exchange:
         for path in release.exchange(labs=args.labs or None, root=args.exchange_root, course_toml=args.course):
             print(f"released {path}")
-        print("students' JupyterLab must not show nbgrader's instructor tools: in the students' environment run")
-        for line in release.lockdown_commands(""):
-            print(f"  {line}")
+        # the hub's student environments are not ours: their image must turn the tools off itself
+        print(f"students' JupyterLab must not show nbgrader's instructor tools: in the hub's student image run "
+              f"`python student_env.py --here` (the file is {release.student_env.__file__})")
         return 0
     for path in release.main(labs=args.labs or None, course_toml=args.course):
         print(f"released {path}")

@@ -9,12 +9,13 @@ Two ways to students, neither of which carries anything but release/:
   fetch with the Assignments tab or `nbgrader fetch_assignment`);
 - `--bundle DIR`: a folder (and DIR.zip) to upload to an LMS: the release notebooks, a pinned
   requirements.txt for the students' own environment (JupyterLab, nbgrader's Validate button and
-  what the labs import), validate.py (this package's validate module, which needs nothing of the
-  course) and a README for students.
+  what the labs import), student_env.py (which makes that environment), validate.py (this
+  package's validate module, which needs nothing of the course) and a README for students.
 
-Neither carries nbgrader's instructor tools: the bundle's README and the exchange's reminder give
-the commands (nbgrader's own) that turn off its create-assignment and formgrader extensions in the
-students' environment. After a lab's due date and its longest extension, `--solutions LAB` writes
+Neither shows students nbgrader's instructor tools: the bundle's student_env.py turns off its
+create-assignment and formgrader extensions in the environment it makes; for a JupyterHub the
+students' image runs the same file with --here (the hub's environments are not ours:
+`autograder release --exchange` says so). After a lab's due date and its longest extension, `--solutions LAB` writes
 the worked notebook: the source with its solutions, without hidden checks or outputs."""
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 from autograder import course as course_mod
-from autograder import validate
+from autograder import student_env, validate
 from autograder.nbgrader_config import config_for, generate_assignment
 
 # What a student's environment needs: JupyterLab with nbgrader's extension (the Validate button),
@@ -38,14 +39,14 @@ VENV_OWN = {"pip", "setuptools", "wheel"}
 STUDENT_README = """\
 # {title}: the labs
 
-1. Make an environment with Python 3.11 and install the pinned packages (once):
+1. Make the environment for the labs with Python 3.11 (once): in this folder run
 
-       python3.11 -m venv labs-env
-       labs-env/bin/pip install -r requirements.txt        (Windows: labs-env\\Scripts\\pip ...)
+       python3.11 student_env.py                            (Windows: py -3.11 student_env.py)
 
-   then turn off nbgrader's instructor tools (you need only its Validate button and Assignments tab):
-
-{lockdown}
+   It makes labs-env here, installs the pinned packages of requirements.txt into it, and turns
+   off nbgrader's instructor tools there (you need only its Validate button and Assignments tab).
+   In a conda environment of your own instead: `python student_env.py --here` after
+   `pip install -r requirements.txt`.
 
 2. Open a lab in JupyterLab, fill in every stub (`raise NotImplementedError(...)`) and run the
    visible checks under each function:
@@ -57,27 +58,19 @@ STUDENT_README = """\
        labs-env/bin/python validate.py {first}/{first}.ipynb
 
    It prints each visible check as passed, failed (with its message) or not attempted, each
-   question as "answered (checked when graded)", and an answer you have not set as "not answered". Hidden
+   question and written answer as "answered (checked when graded)", and an answer you have not
+   set or written as "not answered". Hidden
    checks run only at grading, on inputs you have not seen: passing the visible checks is not a
-   grade.
+   grade. The Validate button runs the same visible checks but speaks nbgrader's words: it lists
+   only what fails ("The following cell failed:", with "q1: not answered" for a question you
+   have not answered and "You did not provide a response." for an empty written answer); a
+   question it cannot check is not listed, and its "Success! Your notebook passes all the tests."
+   means the visible ones.
 
 4. Hand in the notebook `{first}.ipynb` itself (keep its name) on the course's page.
 
 Labs: {labs}
 """
-
-
-# nbgrader's instructor tools, which students must not see (nbgrader's installation docs: each
-# lab extension can be disabled on its own; JupyterLab records it in the environment's
-# labconfig/page_config.json, disabledExtensions). Without them JupyterLab shows no Create
-# Assignment panel and no Formgrader menu. (nbgrader 0.9's formgrader server extension cannot be
-# disabled by `jupyter server extension disable`: it fails that command's validation.)
-INSTRUCTOR_LAB_EXTENSIONS = ["@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader"]
-
-
-def lockdown_commands(bin_dir: str = "labs-env/bin/") -> list[str]:
-    """The commands that disable nbgrader's instructor tools in the environment whose bin is bin_dir."""
-    return [f"{bin_dir}jupyter labextension disable --level=sys_prefix {name}" for name in INSTRUCTOR_LAB_EXTENSIONS]
 
 
 class ReleaseError(ValueError):
@@ -177,7 +170,7 @@ def student_requirements(requirements: Path = course_mod.ROOT / "requirements.tx
 def bundle(dest: Path | str, *, labs: list[str] | None = None,
            course_toml: Path | str = course_mod.COURSE_TOML) -> Path:
     """Write the students' bundle: DEST/<lab>/<lab>.ipynb (generated afresh from source/),
-    requirements.txt, validate.py, README.md, and the same as DEST.zip.
+    requirements.txt, student_env.py, validate.py, README.md, and the same as DEST.zip.
 
     Returns:
         the zip file.
@@ -200,10 +193,9 @@ def bundle(dest: Path | str, *, labs: list[str] | None = None,
     (dest / "requirements.txt").write_text(
         f"# {course.title}: the students' environment (pip install -r requirements.txt)\n"
         + "\n".join(student_requirements()) + "\n")
-    shutil.copy(validate.__file__, dest / "validate.py")
-    (dest / "README.md").write_text(STUDENT_README.format(
-        title=course.title, first=wanted[0], labs=", ".join(wanted),
-        lockdown="\n".join(f"       {line}" for line in lockdown_commands())))
+    for module in (validate, student_env):  # each needs nothing of the course
+        shutil.copy(module.__file__, dest / Path(module.__file__).name)
+    (dest / "README.md").write_text(STUDENT_README.format(title=course.title, first=wanted[0], labs=", ".join(wanted)))
     return Path(shutil.make_archive(str(dest), "zip", root_dir=dest.parent, base_dir=dest.name))
 
 

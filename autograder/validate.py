@@ -5,11 +5,14 @@ attempted yet. Hidden checks are not run here: they run only at grading, on othe
 question (a graded cell named q1, q_perceptron, ...) is "answered (checked when graded)" once its
 answer has the right form, since only the hidden check knows the right answer. Any answer (a
 question, or a value such as first_update) is "not answered" while its line
-`raise NotImplementedError('q1: replace this line with your answer')` stands.
+`raise NotImplementedError('q1: replace this line with your answer')` stands. A written answer (a
+reflection, which a TA marks) is "answered (checked when graded)" once it differs from its stub,
+by nbgrader's own rule (the cell's checksum), and "not answered" before.
 
-This file needs nothing of the course or of this package (only nbformat and jupyter_client, which
-JupyterLab brings): `autograder release --bundle` copies it as is into the students' bundle, where
-`python validate.py lab3_backprop.ipynb` runs it. Keep it that way: no `autograder` imports."""
+This file needs nothing of the course or of this package (only nbformat, jupyter_client and
+nbgrader, which the students' environment has for JupyterLab's Validate button): `autograder
+release --bundle` copies it as is into the students' bundle, where `python validate.py
+lab3_backprop.ipynb` runs it. Keep it that way: no `autograder` imports."""
 from __future__ import annotations
 
 import argparse
@@ -101,6 +104,15 @@ class _Kernel:
                 run = _Run("error", content.get("ename", ""), content.get("evalue", ""))
 
 
+def _unchanged(cell) -> bool:
+    """Whether an answer cell still holds the release's stub: nbgrader's rule (utils.determine_grade), its
+    checksum as released; without one (a notebook not from nbgrader), whether it is blank."""
+    from nbgrader.utils import compute_checksum
+
+    released = cell.metadata.get("nbgrader", {}).get("checksum")
+    return compute_checksum(cell) == released if released else not cell.source.strip()
+
+
 def run_visible_checks(path: Path, *, cell_timeout: float = CELL_TIMEOUT) -> list[VisibleCheck]:
     nb = nbformat.read(path, as_version=4)
     checks = []
@@ -110,9 +122,13 @@ def run_visible_checks(path: Path, *, cell_timeout: float = CELL_TIMEOUT) -> lis
         unwritten = False  # a NameError after a stub is "not attempted", not a failure
         unanswered: set[str] = set()  # answers whose stub line still stands
         for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "markdown" and meta.get("grade") and meta.get("solution"):  # a written answer
+                checks.append(VisibleCheck(meta.get("grade_id", "?"), float(meta.get("points", 0)),
+                                           NOT_ANSWERED if _unchanged(cell) else ANSWERED))
+                continue
             if cell.cell_type != "code":
                 continue
-            meta = cell.metadata.get("nbgrader", {})
             run = kernel.run(cell.source, cell_timeout)
             unwritten |= "NotImplementedError" in (run.ename + run.evalue)
             stub = ANSWER_STUB.match(run.evalue) if run.ename == "NotImplementedError" else None

@@ -4,8 +4,9 @@ get the labs without the course.
 - No file of the bundle holds a solution line, a hidden test, a reference line or the secret.
 - A fresh virtualenv built from the bundle's requirements.txt alone (no course checkout, no
   project on the path; pip reads this machine's configured wheel folders) runs the bundle's
-  validate.py: a filled-in notebook passes every visible check (its question "answered"), the stubs are
-  "not attempted" (the values and the question students set "not answered").
+  validate.py: a filled-in notebook passes every visible check (its question and written answers
+  "answered"), the stubs are "not attempted" (the values, the question and the written answers
+  students set "not answered").
 - `release --exchange` puts the release notebooks where nbgrader's fetch_assignment finds them."""
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def bundle(tmp_path_factory) -> Path:
 
 def test_does_the_bundle_hold_the_release_notebooks_and_nothing_else(bundle):
     files = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
-    assert files == sorted(["README.md", "requirements.txt", "validate.py"]
+    assert files == sorted(["README.md", "requirements.txt", "student_env.py", "validate.py"]
                            + [f"{lab}/{lab}.ipynb" for lab in COURSE.lab_ids])
     for lab in COURSE.lab_ids:  # the same notebooks as release/, which the tests keep up to date
         assert (bundle / lab / f"{lab}.ipynb").read_text() == lab_release(lab)
@@ -118,12 +119,19 @@ def test_does_a_fresh_environment_from_the_bundle_alone_validate_a_filled_in_not
 
     work = student / LAB
     work.mkdir()
-    filled = corpus.build(corpus.Case(lab=LAB, name="filled", path=Path("x.py"), base="solution"))[f"{LAB}.ipynb"]
-    (work / f"{LAB}.ipynb").write_bytes(filled)
+    filled = json.loads(corpus.build(corpus.Case(lab=LAB, name="filled", path=Path("x.py"), base="solution"))[f"{LAB}.ipynb"])
+    written = [cell for cell in filled["cells"] if cell["cell_type"] == "markdown"
+               and cell["metadata"].get("nbgrader", {}).get("grade") and cell["metadata"]["nbgrader"].get("solution")]
+    for cell in written:  # the written answers, which a TA marks
+        cell["source"] = "The error shrinks by (1 - lr x^2) each step, so too large a rate overshoots."
+    (work / f"{LAB}.ipynb").write_text(json.dumps(filled))
     (work / "stubs.ipynb").write_bytes((bundle / LAB / f"{LAB}.ipynb").read_bytes())
-    checks = [cell["metadata"]["nbgrader"]["grade_id"] for cell in json.loads(filled)["cells"]
+    reflections = [cell["metadata"]["nbgrader"]["grade_id"] for cell in written]
+    assert reflections == ["reflection_1", "reflection_2", "reflection_3"]
+    # a row for each visible check and each written answer, in the notebook's order
+    checks = [cell["metadata"]["nbgrader"]["grade_id"] for cell in filled["cells"]
               if cell["metadata"].get("nbgrader", {}).get("grade")
-              and not cell["metadata"]["nbgrader"].get("solution")]
+              and (not cell["metadata"]["nbgrader"].get("solution") or cell in written)]
     assert checks
 
     def validate(name: str) -> subprocess.CompletedProcess:
@@ -134,22 +142,22 @@ def test_does_a_fresh_environment_from_the_bundle_alone_validate_a_filled_in_not
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines[1:1 + len(checks)]] == checks
-    # a question's visible check sees only the answer's form: "answered", never "passed"
-    questions = [c for c in checks if c.startswith("q_")]
-    assert questions == ["q_cerebellum"]
+    # a question's visible check sees only the answer's form, a written answer none: "answered", never "passed"
+    questions = [c for c in checks if c.startswith("q_")] + reflections
+    assert questions == ["q_cerebellum", *reflections]
     assert all(line.endswith("  answered (checked when graded)" if line.split()[0] in questions else "  passed")
                for line in lines[1:1 + len(checks)]), done.stdout
-    assert lines[-3:] == [f"visible checks: {len(checks) - 1} passed, 0 failed, 0 not attempted",
-                          "answers: 1 answered (checked when graded), 0 not answered",
+    assert lines[-3:] == [f"visible checks: {len(checks) - 4} passed, 0 failed, 0 not attempted",
+                          "answers: 4 answered (checked when graded), 0 not answered",
                           "Hidden checks run only at grading, on inputs you have not seen: passing the visible "
                           "checks is not a grade."]
     stubs = validate("stubs.ipynb")
     assert stubs.returncode == 1
-    # the stubs of the values students set (first_update, estimated_prices) and of the question
-    answers = ["first_update", "estimated_prices", "q_cerebellum"]
+    # the stubs of the values students set (first_update, estimated_prices), of the question and the written answers
+    answers = ["first_update", "estimated_prices", "q_cerebellum", *reflections]
     assert [line.split()[0] for line in stubs.stdout.splitlines() if line.endswith("  not answered")] == answers
     assert f"visible checks: 0 passed, 0 failed, {len(checks) - len(answers)} not attempted" in stubs.stdout
-    assert "answers: 0 answered (checked when graded), 3 not answered" in stubs.stdout
+    assert "answers: 0 answered (checked when graded), 6 not answered" in stubs.stdout
 
 
 def test_does_the_exchange_release_put_the_labs_where_fetch_assignment_looks(tmp_path):
