@@ -11,9 +11,7 @@ get the labs without the course.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -22,8 +20,9 @@ import pytest
 from autograder import course as course_mod
 from autograder import release
 from tests import corpus
+from tests.conftest import STUDENT_ENV
 
-pytestmark = pytest.mark.xdist_group("bundle")
+BUNDLE = pytest.mark.xdist_group("bundle")  # the tests of the module's one bundle
 
 COURSE = course_mod.load()
 LAB = "lab2_delta_rule"
@@ -40,6 +39,7 @@ def bundle(tmp_path_factory) -> Path:
     return dest
 
 
+@BUNDLE
 def test_does_the_bundle_hold_the_release_notebooks_and_nothing_else(bundle):
     files = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
     assert files == sorted(["README.md", "requirements.txt", "student_env.py", "validate.py"]
@@ -85,6 +85,7 @@ def secret_lines() -> set[str]:
     return hidden - given - trivial
 
 
+@BUNDLE
 def test_does_no_bundle_file_hold_a_solution_hidden_test_reference_or_the_secret(bundle):
     hidden = secret_lines()
     assert len(hidden) > 50  # the search below has something to find
@@ -102,23 +103,19 @@ def test_does_no_bundle_file_hold_a_solution_hidden_test_reference_or_the_secret
         assert not (lines & hidden), (name, sorted(lines & hidden)[:3])
 
 
-def test_does_a_fresh_environment_from_the_bundle_alone_validate_a_filled_in_notebook(bundle, tmp_path):
-    student = tmp_path / "student"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "JUPYTER"))}
-    env.update(HOME=str(tmp_path / "home"), JUPYTER_DATA_DIR=str(tmp_path / "jupyter"), PATH="/usr/bin:/bin")
-    subprocess.run([sys.executable, "-m", "venv", str(student / "env")], check=True, env=env, cwd=tmp_path)
-    python = student / "env" / "bin" / "python"
-    pip = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-compile", "-r", str(bundle / "requirements.txt")],
-                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=1200)
-    assert pip.returncode == 0, pip.stderr[-2000:]
+@pytest.mark.xdist_group("students_lab")  # the one pip-installed students' environment (conftest)
+def test_does_a_fresh_environment_from_the_bundle_alone_validate_a_filled_in_notebook(students_bundle, tmp_path):
+    bundle = students_bundle  # made by the bundle's own student_env.py, from its requirements.txt alone
+    env = dict(STUDENT_ENV, HOME=str(tmp_path / "home"), JUPYTER_DATA_DIR=str(tmp_path / "jupyter"), PATH="/usr/bin:/bin")
+    python = bundle / "labs-env" / "bin" / "python"
     probe = subprocess.run([str(python), "-c", "import autograder"], capture_output=True, text=True, env=env,
                            cwd=tmp_path)
     assert "ModuleNotFoundError: No module named 'autograder'" in probe.stderr
     assert subprocess.run([str(python), "-c", "import nbgrader, jupyterlab, numpy, matplotlib, sklearn"],
                           env=env, cwd=tmp_path).returncode == 0
 
-    work = student / LAB
-    work.mkdir()
+    work = tmp_path / "student" / LAB
+    work.mkdir(parents=True)
     filled = json.loads(corpus.build(corpus.Case(lab=LAB, name="filled", path=Path("x.py"), base="solution"))[f"{LAB}.ipynb"])
     written = [cell for cell in filled["cells"] if cell["cell_type"] == "markdown"
                and cell["metadata"].get("nbgrader", {}).get("grade") and cell["metadata"]["nbgrader"].get("solution")]

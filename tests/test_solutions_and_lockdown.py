@@ -17,6 +17,7 @@ import pytest
 from autograder import cli
 from autograder import course as course_mod
 from autograder import release
+from tests.conftest import STUDENT_ENV
 
 ROOT = course_mod.ROOT
 LAB = "lab1_gradients"
@@ -104,23 +105,6 @@ def test_does_the_command_line_put_the_worked_notebook_in_a_bundle_zip_after_the
 
 # --- the students' environment: nbgrader's instructor tools off, the students' tools on ---------
 
-STUDENT_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "JUPYTER"))}
-
-
-@pytest.fixture(scope="module")
-def students_folder(tmp_path_factory):
-    """Lab 1's bundle, unpacked, after `python3.11 student_env.py` in it: labs-env made and pip-installed
-    from the bundle's requirements.txt, as a student does it."""
-    home = tmp_path_factory.mktemp("student")
-    release.bundle(home / "labs", labs=[LAB])
-    env = dict(STUDENT_ENV, HOME=str(home), PATH="/usr/bin:/bin")
-    done = subprocess.run([sys.executable, "student_env.py"], cwd=home / "labs", env=env, capture_output=True,
-                          text=True, timeout=1800)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert done.stdout.splitlines()[-1] == f"nbgrader's create-assignment and formgrader are off in {home / 'labs' / 'labs-env'}"
-    return home / "labs"
-
-
 def _free_port() -> int:
     import socket
 
@@ -195,17 +179,18 @@ def _failed(validated: dict) -> list[tuple[str, str]]:
             for entry in validated["value"].get("failed", [])]
 
 
+@pytest.mark.xdist_group("students_lab")  # one pip-installed environment for both
 def test_does_the_students_jupyterlab_hide_create_assignment_and_formgrader_and_keep_validate_and_assignments(
-        students_folder, tmp_path):
-    etc = students_folder / "labs-env" / "etc" / "jupyter"
+        students_bundle, tmp_path):
+    etc = students_bundle / "labs-env" / "etc" / "jupyter"
     # pip turned formgrader's server side on in the environment; student_env.py's file, read after it, turns it off
     installed = json.loads((etc / "jupyter_server_config.d" / "nbgrader.json").read_text())
     assert installed["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.formgrader"] is True
     # the Assignments tab lists what the exchange holds: lab 1 released into one, named in the student's config
     course = course_mod.load()
     release._to_exchange(course, LAB, ROOT, tmp_path / "exchange")
-    (students_folder / "nbgrader_config.py").write_text(f"c.Exchange.root = {str(tmp_path / 'exchange')!r}\n")
-    with _StudentsLab(students_folder) as lab:
+    (students_bundle / "nbgrader_config.py").write_text(f"c.Exchange.root = {str(tmp_path / 'exchange')!r}\n")
+    with _StudentsLab(students_bundle) as lab:
         assert lab.request("formgrader")[0] == 404  # no formgrader pages at all
         status, page = lab.request("lab")
         assert status == 200
@@ -220,20 +205,21 @@ def test_does_the_students_jupyterlab_hide_create_assignment_and_formgrader_and_
         assert json.loads(validated)["success"] is True
 
 
-def test_does_the_validate_button_say_what_the_bundle_readme_says(students_folder):
+@pytest.mark.xdist_group("students_lab")  # one pip-installed environment for both
+def test_does_the_validate_button_say_what_the_bundle_readme_says(students_bundle):
     """The Validate button's dialog shows only nbgrader's "failed" entries (its lab extension writes the rest):
     an unanswered question says "not answered", an empty written answer nbgrader's "You did not provide a
     response.", and an answered question or written answer is not listed, never "failed"."""
-    readme = (students_folder / "README.md").read_text()
+    readme = (students_bundle / "README.md").read_text()
     for words in ("The following cell failed:", "not answered", "You did not provide a response.",
                   "Success! Your notebook passes all the tests."):
         assert words in " ".join(readme.split()), words
-    notebook = json.loads((students_folder / LAB / f"{LAB}.ipynb").read_text())
-    with _StudentsLab(students_folder) as lab:
+    notebook = json.loads((students_bundle / LAB / f"{LAB}.ipynb").read_text())
+    with _StudentsLab(students_bundle) as lab:
         empty = _failed(json.loads(lab.request("assignments/validate", {"path": f"{LAB}/{LAB}.ipynb"})[1]))
         _answer(notebook, "solution_q_perceptron", 'q_perceptron = "a"')
         _answer(notebook, "reflection_1", "The step function has no useful derivative, so no gradient flows.")
-        (students_folder / LAB / "answered.ipynb").write_text(json.dumps(notebook))
+        (students_bundle / LAB / "answered.ipynb").write_text(json.dumps(notebook))
         answered = _failed(json.loads(lab.request("assignments/validate", {"path": f"{LAB}/answered.ipynb"})[1]))
     question = 'assert "q_perceptron" in globals(), "q_perceptron: not answered (set it to one letter, as a string, such as \\"a\\")"'
     not_answered = (question, 'AssertionError: q_perceptron: not answered (set it to one letter, as a string, such as "a")')
