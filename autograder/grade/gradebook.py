@@ -32,6 +32,7 @@ from pathlib import Path
 
 from autograder.course import Course
 from autograder.grade.lateness import late_rule, parse_timestamp, read_extensions
+from autograder.grade.result import NOTHING_RAN, Flag
 from autograder.nbgrader_config import generate_assignment
 
 STATE = "manual.json"
@@ -333,7 +334,7 @@ def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:
             late = late_rule(row, course, extensions)
             row.update(late=late, penalty=late.penalty, final=late.penalised)
             if late.days > 0:
-                row["flags"].append("late")
+                row["flags"].append(Flag.LATE)
                 due = late.extended_to or course.lab(result["lab"]).due
                 row["notes"].append(f"submitted {late.seconds / 3600:.1f} h after the due date "
                                     f"{due.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
@@ -342,13 +343,13 @@ def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:
             elif late.extended_to:
                 row["notes"].append(f"extension to {late.extended_to.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC: "
                                     f"on time")
-            if needs and result["status"] not in ("missing", "unreadable"):  # no answer to read: nothing to grade
-                row["flags"].append("needs-manual-grade")
+            if needs and result["status"] not in NOTHING_RAN:  # no answer to read: nothing to grade
+                row["flags"].append(Flag.NEEDS_MANUAL_GRADE)
             prefix = f"{result['student']}/{result['lab']}/"
             stale = [note for key, note in sorted(outdated.items()) if key.startswith(prefix)
                      and (key[len(prefix):] not in grades or grades[key[len(prefix):]].needs_manual_grade)]
             if stale:
-                row["flags"].append("manual-grade-outdated")
+                row["flags"].append(Flag.MANUAL_GRADE_OUTDATED)
                 row["notes"] += [f"for a TA: {note}" for note in stale]
             row["flags"] = sorted(set(row["flags"]))
             rows.append(row)

@@ -32,6 +32,7 @@ from typing import Callable
 from autograder import course as course_mod
 from autograder.grade import feedback, gradebook, tables
 from autograder.grade.lateness import read_extensions
+from autograder.grade.result import Status, UnitResult
 from autograder.grade.unit import UnitJob, fingerprint, grade_unit, warm_up
 from autograder.kernel import sandbox as sandbox_mod
 from autograder.submission_times import time_fields, trusted_times
@@ -452,13 +453,12 @@ def _worker_start() -> None:
 
 
 def _worker_failed(job: UnitJob, course, exc: Exception) -> dict:
+    """The row of a unit whose worker failed: every cell at zero, as grade_unit's own error row."""
     import nbformat
 
-    from autograder.grade.rebuild import graded_cells
+    from autograder.grade.unit import lab_zero_cells
 
     nb = nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4)
-    cells = [{"grade_id": g, "score": 0.0, "max_score": p, "passed": False, "message": "the grader failed"}
-             for g, p in graded_cells(nb)]
-    return {"student": job.student, "lab": job.lab, "status": "error", "flags": [], "notes": [],
-            "events": [f"for a TA: grader worker failed: {type(exc).__name__}: {exc}"], "cell_errors": [], "cells": cells,
-            "score": 0.0, "max_score": course.lab(job.lab).points, "fingerprint": "", "timestamp": None}
+    return UnitResult(student=job.student, lab=job.lab, max_score=course.lab(job.lab).points, fingerprint="",
+                      status=Status.ERROR, cells=lab_zero_cells(nb, "the grader failed on this notebook"),
+                      events=[f"for a TA: grader worker failed: {type(exc).__name__}: {exc}"]).as_dict()

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import nbformat
 from nbformat import NotebookNode
 
+from autograder.grade.result import Flag
+
 
 @dataclass
 class Rebuilt:
@@ -52,7 +54,7 @@ def _repair(submitted: NotebookNode, out: "Rebuilt") -> list:
                 cell = {**cell, "metadata": {**metadata, "nbgrader": nbgrader}}
         if problem:
             out.notes.append(f"cell {i + 1}: {problem}: ignored, the cell kept as the student's own")
-            out.flags.add("metadata-repaired")
+            out.flags.add(Flag.METADATA_REPAIRED)
         cells.append(cell)
     return cells
 
@@ -90,17 +92,17 @@ def rebuild(submitted: NotebookNode, source: NotebookNode) -> Rebuilt:
         kind = _kind(_meta(cell))
         if missing:
             out.notes.append(f"{kind} cell {gid}: deleted, restored from the course")
-            out.flags.add("cells-restored")
+            out.flags.add(Flag.CELLS_RESTORED)
         elif student_cell is not None and kind in ("test", "locked"):
             if student_cell.get("cell_type") != cell.cell_type:
                 out.notes.append(f"{kind} cell {gid}: changed to {student_cell.get('cell_type')}, restored")
-                out.flags.add("cells-restored")
+                out.flags.add(Flag.CELLS_RESTORED)
             elif kind == "test" and student_cell.get("source", "") not in (cell.source, _visible_part(cell.source)):
                 out.notes.append(f"{kind} cell {gid}: edited, restored from the course")
-                out.flags.add("cells-restored")
+                out.flags.add(Flag.CELLS_RESTORED)
             elif kind == "locked" and student_cell.get("source", "") != cell.source:
                 out.notes.append(f"{kind} cell {gid}: edited, restored from the course")
-                out.flags.add("cells-restored")
+                out.flags.add(Flag.CELLS_RESTORED)
         new = nbformat.from_dict(dict(cell))
         new.pop("outputs", None)
         if new.cell_type == "code":
@@ -132,7 +134,7 @@ def rebuild(submitted: NotebookNode, source: NotebookNode) -> Rebuilt:
             kind = _kind(_meta(src_cells[gid][1])) if gid in src_cells else "cell"
             out.notes.append(f"{kind} cell {gid}: appears twice; the copy was ignored" if kind != "solution"
                              else f"solution cell {gid}: appears twice; the second is run as ordinary code")
-            out.flags.add("duplicate-cells")
+            out.flags.add(Flag.DUPLICATE_CELLS)
             if kind != "solution":
                 continue
         # a cell the student added (or one whose metadata names no course cell): ordinary content
@@ -142,7 +144,7 @@ def rebuild(submitted: NotebookNode, source: NotebookNode) -> Rebuilt:
             new.source = ""
         out.notebook.cells.append(new)
     if not saw_metadata:
-        out.flags.add("metadata-missing")
+        out.flags.add(Flag.METADATA_MISSING)
         out.notes.append("the notebook has no nbgrader metadata (made in another tool?): its code cells "
                          "run as they are, after the course's read-only cells")
         # no anchors: the course's read-only cells go first, the student's cells after them
