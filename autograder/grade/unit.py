@@ -32,7 +32,7 @@ class UnitJob:
     secret: str
     hide: tuple[str, ...]
     template_db: str
-    isolate: bool = True
+    sandbox: str = "auto"  # the --sandbox mode the grading process decided (pipeline.decide_sandbox)
     autograded_dir: str = ""  # where the autograded notebook is kept: <dir>/<student>/<lab>/<lab>.ipynb
     why_no_sandbox: str | None = None  # the grading process's sandbox.probe() ("" = bubblewrap); None: probe here
     submitted_at: str = ""  # the time the LMS recorded (submission_times), "" when none was given
@@ -240,7 +240,7 @@ def warm_up() -> None:
 def _unsandboxed(job: UnitJob) -> bool:
     from autograder.kernel import sandbox
 
-    return not job.isolate or bool(job.why_no_sandbox if job.why_no_sandbox is not None else sandbox.probe())
+    return job.sandbox == "off" or bool(job.why_no_sandbox if job.why_no_sandbox is not None else sandbox.probe())
 
 
 def _keep_autograded(job: UnitJob, graded, source_nb) -> None:
@@ -317,7 +317,7 @@ def _run_autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp:
     cfg.RunAndCheck.course_toml = job.course_toml
     cfg.RunAndCheck.secret = job.secret
     cfg.RunAndCheck.hide = list(job.hide) + [str(work)]
-    cfg.RunAndCheck.isolate = job.isolate
+    cfg.RunAndCheck.sandbox = job.sandbox
     cfg.Application.log_level = "CRITICAL"
     converter = Autograde(coursedir=CourseDirectory(config=cfg), config=cfg)
     converter.log.setLevel(logging.CRITICAL)
