@@ -32,7 +32,7 @@ from typing import Callable
 from autograder import course as course_mod
 from autograder.grade import feedback, gradebook, tables
 from autograder.grade.lateness import read_extensions
-from autograder.grade.result import Status, UnitResult
+from autograder.grade.result import NOTHING_RAN, Status, UnitResult
 from autograder.grade.unit import UnitJob, fingerprint, grade_unit, warm_up
 from autograder.submission_times import time_fields, trusted_times
 
@@ -54,14 +54,14 @@ class Summary:
                 f"in {self.seconds:.1f} s: {self.out / 'grades.csv'}")
         if self.kept:
             line += f"\nkept {self.kept} earlier results in {self.out} (other students or labs)"
-        not_ok = [f"{r['student']} {r['lab']} {r['status']}" for r in self.results if r["status"] != "ok"]
+        not_ok = [f"{r['student']} {r['lab']} {r['status']}" for r in self.results if r["status"] != Status.OK]
         reasons = sorted({r["not_run"] for r in self.results if r.get("not_run")})
         return line + ("\nnot ok: " + ", ".join(not_ok) if not_ok else "") + "".join(
             f"\nnot run: the kernel could not start: {why}" for why in reasons)
 
     def not_run(self) -> int:
         """How many notebooks the grader could not run (status not-run): the class is not fully graded."""
-        return sum(r["status"] == "not-run" for r in self.results)
+        return sum(r["status"] == Status.NOT_RUN for r in self.results)
 
 
 class GradingStopped(RuntimeError):
@@ -72,8 +72,8 @@ class GradingStopped(RuntimeError):
 def kernels_cannot_start(results: list[dict], expected: int) -> str | None:
     """The one reason why the run's first `expected` notebooks that needed a kernel could not start
     it, or None (one started, or the reasons differ, or too few have ended yet)."""
-    ran = [r for r in results if r["status"] not in ("missing", "unreadable")]
-    if not ran or len(ran) < expected or any(r["status"] != "not-run" for r in ran[:expected]):
+    ran = [r for r in results if r["status"] not in NOTHING_RAN]
+    if not ran or len(ran) < expected or any(r["status"] != Status.NOT_RUN for r in ran[:expected]):
         return None
     reasons = {r.get("not_run", "") for r in ran[:expected]}
     return reasons.pop() if len(reasons) == 1 else None
@@ -174,9 +174,9 @@ def _load_unit(out: Path, job: UnitJob, course) -> dict | None:
         result = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    if result.get("status") in ("error", "not-run") or result.get("fingerprint") != fingerprint(job, course):
+    if result.get("status") in (Status.ERROR, Status.NOT_RUN) or result.get("fingerprint") != fingerprint(job, course):
         return None
-    if result.get("status") not in ("missing", "unreadable") and job.autograded_dir and not (
+    if result.get("status") not in NOTHING_RAN and job.autograded_dir and not (
             Path(job.autograded_dir) / job.student / job.lab / f"{job.lab}.ipynb").is_file():
         return None  # formgrader needs the autograded notebook
     return result
