@@ -52,7 +52,7 @@ class Flag(StrEnum):
     METADATA_MISSING = "metadata-missing"
     CELLS_RESTORED = "cells-restored"
     DUPLICATE_CELLS = "duplicate-cells"
-    GRADIENT_METHOD_UNCLEAR = "gradient-method-unclear"  # raised by a check (checks/cost.py)
+    GRADIENT_METHOD_UNCLEAR = "gradient-method-unclear"  # checks/cost.py FLAG (checks/ import no grade/)
     LATE = "late"
     NEEDS_MANUAL_GRADE = "needs-manual-grade"
     MANUAL_GRADE_OUTDATED = "manual-grade-outdated"
