@@ -266,7 +266,8 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, result: UnitRe
         meta = graded_nb.metadata.get("autograder", {})
         if meta.get("not_run"):  # nothing was run: the notebook a TA may have graded stays as it is
             result.status, result.not_run, result.sandbox, result.seconds = Status.NOT_RUN, meta["not_run"], {}, 0.0
-            result.cells = lab_zero_cells(graded_nb, "not graded: the grader could not start a kernel for this notebook")
+            result.cells = lab_zero_cells(graded_nb, "not graded: the grader could not start a kernel for this "
+                                                     "notebook")
             result.events.append(f"for a TA: the kernel could not start: {meta['not_run']}")
             return
         _keep_autograded(job, graded_nb, nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4))
