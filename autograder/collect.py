@@ -170,12 +170,32 @@ def main(*, zips: list[str | Path], lms_name: str, out: str | Path, roster: str 
     people = lms.read_roster(roster, needs=MATCH_BY[lms_name]) if roster else {}
     by_key = _people_keys(people, lms_name, roster)
     records = [rec for path in times or [] for rec in submission_times.read(path, course)]
-    worksheet = {rec.who: rec for rec in records if rec.by == "moodle"}
-    by_email = {row.get("Email address", "").casefold(): sid for sid, row in people.items() if row.get("Email address")}
     result = Collected(out=Path(out))
     found = [c for z in zips for c in lms_zip.candidates(Path(z), lms_name, result)]
+    student_of = _owners(found, people, by_key, records, lms_name)
+    picks = _pick(_by_unit(found, student_of, course, lab, lms_name, result), result)
+    timed = _times(picks, records, student_of, lms_name, result)
+    for (sid, lab_id), t in sorted(timed.items()):
+        if t.lms_late and t.when is not None and t.when <= course.lab(lab_id).due:
+            result.warnings.append(f"{sid} {lab_id}: {lms_name.title()} marks it late but its recorded time "
+                                   f"{submission_times.utc_text(t.when)} is not after course.toml's due date: an "
+                                   f"extension in the LMS? add it to the extensions file")
+    for (sid, lab_id), c in sorted(picks.items()):
+        name = f"{lab_id}.ipynb" if c.by_name and lab_from_name(c.display, course.lab_ids)[1] else _safe_name(c.display)
+        placed = Placed(student=sid, lab=lab_id, path=Path(out) / sid / lab_id / name, member=c.where,
+                        time=timed[sid, lab_id])
+        _place(placed, c.data)
+        result.placed.append(placed)
+    if picks:
+        submission_times.write_store(Path(out), {(p.student, p.lab): p.time for p in result.placed})
+    result.warnings += _roster_warnings(people, result, course, lms_name)
+    return result
 
-    # whose: LMS user -> student id; two users on one student stop everything
+
+def _owners(found: list[Candidate], people: dict, by_key: dict, records: list, lms_name: str) -> dict[str, str | None]:
+    """LMS user -> student id (None: not in the roster); two users on one student stop everything."""
+    worksheet = {rec.who: rec for rec in records if rec.by == "moodle"}
+    by_email = {row.get("Email address", "").casefold(): sid for sid, row in people.items() if row.get("Email address")}
     owner: dict[str, tuple[str, str]] = {}  # student -> (user, label)
     student_of: dict[str, str | None] = {}
     for c in found:
@@ -197,7 +217,12 @@ def main(*, zips: list[str | Path], lms_name: str, out: str | Path, roster: str 
                                f"student {sid}: give them distinct lines in the roster (or drop one from the zip); "
                                f"nothing was written")
         owner[sid] = (c.user, label)
+    return student_of
 
+
+def _by_unit(found: list[Candidate], student_of: dict, course, lab: str | None, lms_name: str,
+             result: Collected) -> dict[tuple[str, str], list[Candidate]]:
+    """The notebooks of each (student, lab); one whose student or lab cannot be told is listed unplaced."""
     cells = _lab_ids_by_cell(course)
     chosen: dict[tuple[str, str], list[Candidate]] = {}
     for c in found:
@@ -213,7 +238,11 @@ def main(*, zips: list[str | Path], lms_name: str, out: str | Path, roster: str 
             result.unplaced.append((c.where, "neither its name nor its nbgrader metadata says its lab: pass --lab LAB"))
             continue
         chosen.setdefault((sid, c.lab), []).append(c)
+    return chosen
 
+
+def _pick(chosen: dict[tuple[str, str], list[Candidate]], result: Collected) -> dict[tuple[str, str], Candidate]:
+    """Each unit's latest upload (named as the lab, on a tie); a tie left is for the TA to settle by hand."""
     picks: dict[tuple[str, str], Candidate] = {}
     for key, cands in sorted(chosen.items()):
         cands.sort(key=lambda c: (c.order, c.by_name), reverse=True)
@@ -225,29 +254,16 @@ def main(*, zips: list[str | Path], lms_name: str, out: str | Path, roster: str 
             continue
         result.unplaced += [(c.where, f"an earlier upload of {key[0]}'s {key[1]} than {best.where}") for c in cands[1:]]
         picks[key] = best
+    return picks
 
-    timed = _times(picks, records, student_of, lms_name, result)
-    for (sid, lab_id), t in sorted(timed.items()):
-        if t.lms_late and t.when is not None and t.when <= course.lab(lab_id).due:
-            result.warnings.append(f"{sid} {lab_id}: {lms_name.title()} marks it late but its recorded time "
-                                   f"{submission_times.utc_text(t.when)} is not after course.toml's due date: an "
-                                   f"extension in the LMS? add it to the extensions file")
-    for (sid, lab_id), c in sorted(picks.items()):
-        name = f"{lab_id}.ipynb" if c.by_name and lab_from_name(c.display, course.lab_ids)[1] else _safe_name(c.display)
-        placed = Placed(student=sid, lab=lab_id, path=Path(out) / sid / lab_id / name, member=c.where,
-                        time=timed[sid, lab_id])
-        _place(placed, c.data)
-        result.placed.append(placed)
-    if picks:
-        submission_times.write_store(Path(out), {(p.student, p.lab): p.time for p in result.placed})
+
+def _roster_warnings(people: dict, result: Collected, course, lms_name: str) -> list[str]:
     if not people:
-        result.warnings.append(f"no --roster: student ids are {'Canvas user ids' if lms_name == 'canvas' else 'Moodle names'}")
-    else:
-        got = {(p.student, p.lab) for p in result.placed}
-        for labid in sorted({p.lab for p in result.placed}, key=course.lab_ids.index):
-            result.warnings += [f"{sid}: in the roster, no {labid} submission in the zips"
-                                for sid in sorted(people) if (sid, labid) not in got]
-    return result
+        return [f"no --roster: student ids are {'Canvas user ids' if lms_name == 'canvas' else 'Moodle names'}"]
+    got = {(p.student, p.lab) for p in result.placed}
+    return [f"{sid}: in the roster, no {labid} submission in the zips"
+            for labid in sorted({p.lab for p in result.placed}, key=course.lab_ids.index)
+            for sid in sorted(people) if (sid, labid) not in got]
 
 
 def _times(picks: dict, records: list, student_of: dict, lms_name: str, result: Collected) -> dict:

@@ -1,11 +1,12 @@
 """course.toml, read once: the labs, the grading limits, the tolerances, the late rule."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -252,10 +253,41 @@ def load(path: Path | str = COURSE_TOML, *, secret: str | None = None) -> Course
     Raises:
         FileNotFoundError: no file at `path`.
         CourseError: one line naming the file, the table or lab, the key, the value and the fix.
+
+    Read once per process: a later load of the same file, it and its source notebooks unchanged,
+    is the same course (only the secret is looked up again).
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no course description at {path}: pass --course path/to/course.toml")
+    course, grading = _read(str(path), _stamp(path))
+    r = _Reader(path)
+    demo = False
+    if secret is None:
+        secret = os.environ.get(course.secret_env, "")
+        if not secret:
+            secret, demo = r.text(grading, "default_secret", "[grading]", None) or "", True
+    if not secret:
+        r.fail("[grading]", f"no grading secret: set the environment variable {course.secret_env} (or default_secret)")
+    return replace(course, secret=secret, demo_secret=demo)
+
+
+def _stamp(path: Path) -> tuple:
+    """What a load reads, as stat facts (cheap): a changed course.toml or source notebook is read again."""
+    stamp = []
+    for f in [path, *sorted((path.resolve().parent / "source").glob("*/*.ipynb"))]:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        stamp.append((str(f), st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _read(path_text: str, stamp: tuple) -> tuple[Course, dict]:
+    """course.toml read and checked, all but the secret; and its [grading] table (the secret's rule)."""
+    path = Path(path_text)
     r = _Reader(path)
     try:
         text = path.read_bytes().decode("utf-8")
@@ -281,13 +313,6 @@ def load(path: Path | str = COURSE_TOML, *, secret: str | None = None) -> Course
     examples = r.number(grading, "property_examples", "[grading]", 20, low=0, high=RANGES["property_examples"][1],
                         integer=True)
     secret_env = r.text(grading, "secret_env", "[grading]", "AUTOGRADER_SECRET")
-    demo = False
-    if secret is None:
-        secret = os.environ.get(secret_env, "")
-        if not secret:
-            secret, demo = r.text(grading, "default_secret", "[grading]", None) or "", True
-    if not secret:
-        r.fail("[grading]", f"no grading secret: set the environment variable {secret_env} (or default_secret)")
     tolerances = data.get("tolerances", {})
     if not isinstance(tolerances.get("float64"), dict):
         r.fail("[tolerances.float64]", "is needed, with rtol and atol")
@@ -306,7 +331,7 @@ def load(path: Path | str = COURSE_TOML, *, secret: str | None = None) -> Course
     if (root / "source").is_dir():
         _check_sources(r, labs, root)
     return Course(id=r.text(course, "id", "[course]"), title=r.text(course, "title", "[course]"), labs=tuple(labs),
-                  limits=limits, property_examples=int(examples), secret=secret, tolerances=tolerances,
+                  limits=limits, property_examples=int(examples), secret="", tolerances=tolerances,
                   late_penalty_per_day=float(penalty), late_max_days=int(max_days), root=root, path=path.resolve(),
-                  demo_secret=demo, secret_env=secret_env, timezone=zone,
-                  extensions=root / late["extensions"] if late.get("extensions") else None)
+                  secret_env=secret_env, timezone=zone,
+                  extensions=root / late["extensions"] if late.get("extensions") else None), grading

@@ -25,6 +25,7 @@ from pathlib import Path
 from autograder import course as course_mod
 from autograder import lms
 from autograder.grade import tables
+from autograder.grade.result import Flag
 from autograder.grade.lateness import DAY, Late, late_rule, parse_timestamp, read_extensions  # noqa: F401
 
 FORMATS = {"canvas": "canvas.csv", "moodle": "moodle.csv", "csv": "grades_export.csv"}  # canvas, moodle: lms.py
@@ -60,7 +61,7 @@ class Export:
         lines = [f"wrote {self.path}"]
         lines += [f"  warning: {w}" for w in self.warnings]
         lines += [f"  late: {late.describe()}" for late in self.late]
-        unknown = sum("time-unknown" in late.problem for late in self.late)
+        unknown = sum(Flag.TIME_UNKNOWN in late.problem for late in self.late)
         if unknown:
             lines.append(f"{unknown} row{'s' * (unknown != 1)} time-unknown: no submission time the LMS recorded, "
                          f"no late penalty computed: a TA settles each (see grades.csv flags)")
@@ -98,7 +99,7 @@ def main(*, out: str | Path, format: str = "canvas", dest: str | Path | None = N
         raise ValueError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
     course = course_mod.load(course_toml)
     final = {(r.student, r.lab): r for r in rows(out, course) if r.lab in course.lab_ids}
-    ungraded = [key for key, row in final.items() if "needs-manual-grade" in row.flags]
+    ungraded = [key for key, row in final.items() if Flag.NEEDS_MANUAL_GRADE in row.flags]
     if ungraded and not allow_ungraded:
         labs_waiting = ", ".join(lab for lab in course.lab_ids if any(k[1] == lab for k in ungraded))
         raise ValueError(f"export: {len(ungraded)} row{'s' * (len(ungraded) != 1)} of {out} "

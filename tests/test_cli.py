@@ -98,6 +98,22 @@ def test_is_a_missing_course_file_named_with_the_fix(tmp_path, capsys):
         2, "", f"autograder: no course description at {tmp_path / 'nope.toml'}: pass --course path/to/course.toml\n")
 
 
+def test_is_the_course_read_once_per_process_and_again_only_when_it_changed(tmp_path, monkeypatch):
+    import tomllib
+    from types import SimpleNamespace
+
+    reads = []
+    monkeypatch.setattr(course_mod, "tomllib", SimpleNamespace(
+        loads=lambda text: reads.append(1) or tomllib.loads(text), TOMLDecodeError=tomllib.TOMLDecodeError))
+    toml = course_with(tmp_path, 'title = "Gradients by hand"', 'title = "Gradients by hand"')
+    first, second = course_mod.load(toml, secret="one"), course_mod.load(toml, secret="two")
+    assert len(reads) == 1
+    assert (first.secret, second.secret) == ("one", "two") and first.labs == second.labs
+    toml.write_text(toml.read_text().replace('title = "Gradients by hand"', 'title = "Gradients, by hand"'))
+    assert course_mod.load(toml, secret="one").lab("lab1_gradients").title == "Gradients, by hand"
+    assert len(reads) == 2
+
+
 def _class(tmp_path: Path, students=("ann",)) -> Path:
     """A class whose students submitted nothing for lab 1 (status missing: no kernel to run)."""
     for s in students:

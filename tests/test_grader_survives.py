@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograder import course as course_mod
-from autograder.grade import pipeline
+from autograder.grade import pipeline, unit
 from autograder.grade.unit import UnitJob
 from autograder.release import graded_points
 from tests import corpus
@@ -36,6 +36,22 @@ def test_does_a_dying_worker_cost_only_its_own_student():
     results = {r["student"]: r for r in pipeline._grade_all(jobs, 2, course, grade=fake_grade)}
     assert sorted(results) == ["ada", "bob", "cleo", "dev"]
     assert {s: r["status"] for s, r in results.items()} == {"ada": "ok", "bob": "error", "cleo": "ok", "dev": "ok"}
+
+
+def test_does_a_dying_workers_row_hold_the_same_cells_as_a_missing_notebooks_row(tmp_path):
+    """A row the grader could not grade lists every cell of the lab, written answers included, as a
+    row with nothing to grade does: the TA's table and the gradebook see the same cells either way."""
+    course = course_mod.load()
+    (tmp_path / "bob").mkdir()
+    job = UnitJob(student="bob", lab=LAB, submissions=str(tmp_path), course_toml=str(course.path),
+                  secret=course.secret, hide=(), template_db="")
+    failed = next(iter(pipeline._grade_all([job], 1, course, grade=fake_grade)))
+    missing = unit.grade_unit(job)
+    assert (failed["status"], missing["status"]) == ("error", "missing")
+    shape = [(c["grade_id"], c["max_score"], c.get("manual", False)) for c in missing["cells"]]
+    assert [(c["grade_id"], c["max_score"], c.get("manual", False)) for c in failed["cells"]] == shape
+    assert any(manual for _, _, manual in shape)  # lab 3 has written answers: the cells that went missing
+    assert failed["score"] == 0 and failed["max_score"] == missing["max_score"] == course.lab(LAB).points
 
 
 def _small_class(folder: Path, names=("right", "blank", "backward_sign_error", "loss_mean_not_sum")) -> Path:

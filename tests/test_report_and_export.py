@@ -74,6 +74,15 @@ def test_are_the_scores_before_penalties_what_the_notebooks_earned(graded):
                       "late_nine_days_backward_doubled": 12.0}
 
 
+def test_is_every_flag_and_status_in_grades_csv_a_word_the_grader_names(graded):
+    from autograder.grade.result import Flag, Status
+
+    rows = [dict(zip(r[0], row)) for r in [_rows(graded / "grades.csv")] for row in r[1:]]
+    flags = {f for row in rows for f in row["flags"].split(";") if f}
+    assert {"late", "needs-manual-grade"} <= flags <= {f.value for f in Flag}
+    assert {row["status"] for row in rows} <= {s.value for s in Status}
+
+
 def test_does_the_item_analysis_give_exact_pass_rates_and_group_the_backward_failures(graded):
     items = {item.grade_id: item for item in report.item_analysis(tables.read_results(graded))}
     assert list(items) == ["init_params", "forward", "loss", "backward", "sgd_step", "train", "train_xor"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from autograder.grade.unit import STATUSES
+from autograder.grade.result import NOTHING_RAN, STATUSES
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:52em;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}
@@ -54,7 +54,7 @@ def render(result: dict, title: str = "") -> str:
     waiting = [c["grade_id"] for c in result["cells"] if c.get("needs_manual_grade")]
     waiting_html = (f"<p class='note'><b>Not graded yet:</b> {e(', '.join(waiting))}: a TA has not graded "
                     f"{'this answer' if len(waiting) == 1 else 'these answers'} yet, so this score is not final.</p>"
-                    if waiting and status not in ("missing", "unreadable") else "")
+                    if waiting and status not in NOTHING_RAN else "")
     penalty = (f" ({result['score']:g} before the late penalty of {result['penalty']:g})"
                if result.get("penalty") else "")
     return f"""<!doctype html><html><head><meta charset="utf-8">{CSP}<title>{e(result['lab'])}: {e(result['student'])}</title>

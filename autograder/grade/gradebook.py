@@ -32,6 +32,7 @@ from pathlib import Path
 
 from autograder.course import Course
 from autograder.grade.lateness import late_rule, parse_timestamp, read_extensions
+from autograder.grade.result import NOTHING_RAN, Flag
 from autograder.nbgrader_config import generate_assignment
 
 STATE = "manual.json"
@@ -182,34 +183,13 @@ def write_class_gradebook(course: Course, results: list[dict], db_path: Path,
 
     out = db_path.parent
     out.mkdir(parents=True, exist_ok=True)
-    state = _read_state(out)
     labs = sorted({r["lab"] for r in results}, key=course.lab_ids.index)
     fresh = not db_path.exists()
     if fresh:
-        target = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-        target.unlink(missing_ok=True)
-        used = template(course, labs, out / ".units")
-        shutil.copy(used, target)
-        for old in used.parent.glob("template-*.db"):  # other contents or labs: no longer needed
-            if old != used:
-                old.unlink(missing_ok=True)
-        state = {"digests": {}, "outdated": {}, "sources": {lab: _source_digest(course, lab) for lab in labs}}
+        target, state = _new_gradebook(course, labs, db_path)
     else:
-        target = db_path
-        check_course(out, course)
-        with shared_with_formgrader(), Gradebook(f"sqlite:///{db_path}", course.id) as gb:
-            present = {a.name for a in gb.assignments}
-        for lab in labs:  # a lab graded here for the first time, or whose source notebook changed
-            digest = _source_digest(course, lab)
-            if lab not in present or state["sources"].get(lab) != digest:
-                try:
-                    with shared_with_formgrader():
-                        generate_into(course, [lab], db_path)
-                except Exception as exc:  # noqa: BLE001 - nbgrader's refusal, said in one line
-                    raise ValueError(f"{db_path}: could not record lab {lab}'s source notebook in the gradebook "
-                                     f"({type(exc).__name__}: {str(exc)[:300]}): restore source/{lab}/ as it "
-                                     f"was when the class was graded") from None
-                state["sources"][lab] = digest
+        target, state = db_path, _read_state(out)
+        _record_labs(course, labs, db_path, state)
     extensions = read_extensions(course)
     with (unsynced() if fresh else shared_with_formgrader()), Gradebook(f"sqlite:///{target}", course.id) as gb:
         for lab in labs:
@@ -224,6 +204,38 @@ def write_class_gradebook(course: Course, results: list[dict], db_path: Path,
         _synced(target)
         os.replace(target, db_path)
     _write_state(out, state)
+
+
+def _new_gradebook(course: Course, labs: list[str], db_path: Path) -> tuple[Path, dict]:
+    """A new class gradebook from the labs' template, in a temporary file beside db_path, and its state."""
+    target = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    target.unlink(missing_ok=True)
+    used = template(course, labs, db_path.parent / ".units")
+    shutil.copy(used, target)
+    for old in used.parent.glob("template-*.db"):  # other contents or labs: no longer needed
+        if old != used:
+            old.unlink(missing_ok=True)
+    return target, {"digests": {}, "outdated": {}, "sources": {lab: _source_digest(course, lab) for lab in labs}}
+
+
+def _record_labs(course: Course, labs: list[str], db_path: Path, state: dict) -> None:
+    """In the class's gradebook: each lab graded here for the first time, or whose source notebook changed."""
+    from nbgrader.api import Gradebook
+
+    check_course(db_path.parent, course)
+    with shared_with_formgrader(), Gradebook(f"sqlite:///{db_path}", course.id) as gb:
+        present = {a.name for a in gb.assignments}
+    for lab in labs:
+        digest = _source_digest(course, lab)
+        if lab not in present or state["sources"].get(lab) != digest:
+            try:
+                with shared_with_formgrader():
+                    generate_into(course, [lab], db_path)
+            except Exception as exc:  # noqa: BLE001 - nbgrader's refusal, said in one line
+                raise ValueError(f"{db_path}: could not record lab {lab}'s source notebook in the gradebook "
+                                 f"({type(exc).__name__}: {str(exc)[:300]}): restore source/{lab}/ as it "
+                                 f"was when the class was graded") from None
+            state["sources"][lab] = digest
 
 
 def _write_unit(gb, course: Course, result: dict, names: dict, state: dict, extensions: dict) -> None:
@@ -275,6 +287,17 @@ def _write_unit(gb, course: Course, result: dict, names: dict, state: dict, exte
             needs = is_manual
         if grade.needs_manual_grade != needs:
             grade.needs_manual_grade = needs
+    _clear_outdated_comments(nb, names, unit, old, new, state)
+    gb.db.commit()
+    # nbgrader's own total and late penalty agree with grades.csv (`nbgrader export`)
+    late = late_rule(dict(result, score=float(submission.score)), course, extensions)
+    if nb.late_submission_penalty != late.penalty:
+        nb.late_submission_penalty = late.penalty
+        gb.db.commit()
+
+
+def _clear_outdated_comments(nb, names: dict, unit: str, old: dict, new: dict, state: dict) -> None:
+    """A TA's comment on what changed since is cleared, and noted for a TA with its text."""
     for comment in nb.comments:
         name = names[comment.cell_id]
         if not comment.manual_comment or (old.get(name) and old.get(name) == new.get(name)):
@@ -282,12 +305,6 @@ def _write_unit(gb, course: Course, result: dict, names: dict, state: dict, exte
         state["outdated"].setdefault(f"{unit}/{name}", (
             f"{name}: changed since a TA commented on it (\"{comment.manual_comment[:200]}\"): read it again"))
         comment.manual_comment = None
-    gb.db.commit()
-    # nbgrader's own total and late penalty agree with grades.csv (`nbgrader export`)
-    late = late_rule(dict(result, score=float(submission.score)), course, extensions)
-    if nb.late_submission_penalty != late.penalty:
-        nb.late_submission_penalty = late.penalty
-        gb.db.commit()
 
 
 def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:
@@ -315,41 +332,47 @@ def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:
                 row["comments"] = {names[c.cell_id]: c.manual_comment for c in nb.comments if c.manual_comment}
             except MissingEntry:
                 grades = {}
-            cells, needs = [], False
-            for cell in result["cells"]:
-                grade = grades.get(cell["grade_id"])
-                cell = dict(cell, manual_score=None, needs_manual_grade=bool(cell.get("manual")))
-                if grade is not None:
-                    cell["needs_manual_grade"] = bool(grade.needs_manual_grade)
-                    if grade.manual_score is not None:
-                        cell["manual_score"] = float(grade.manual_score)
-                        cell["score"] = float(grade.manual_score)
-                    elif cell.get("manual"):
-                        cell["score"] = 0.0
-                needs |= cell["needs_manual_grade"]
-                cells.append(cell)
-            row["cells"] = cells
-            row["score"] = round(sum(c["score"] for c in cells), 6)
-            late = late_rule(row, course, extensions)
-            row.update(late=late, penalty=late.penalty, final=late.penalised)
-            if late.days > 0:
-                row["flags"].append("late")
-                due = late.extended_to or course.lab(result["lab"]).due
-                row["notes"].append(f"submitted {late.seconds / 3600:.1f} h after the due date "
-                                    f"{due.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
-                                    f"{' (extended)' if late.extended_to else ''}: {late.days} started "
-                                    f"day{'s' * (late.days != 1)} late, {late.penalty:g} points off")
-            elif late.extended_to:
-                row["notes"].append(f"extension to {late.extended_to.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC: "
-                                    f"on time")
-            if needs and result["status"] not in ("missing", "unreadable"):  # no answer to read: nothing to grade
-                row["flags"].append("needs-manual-grade")
+            row["cells"] = [_as_graded(cell, grades.get(cell["grade_id"])) for cell in result["cells"]]
+            needs = any(cell["needs_manual_grade"] for cell in row["cells"])
+            row["score"] = round(sum(c["score"] for c in row["cells"]), 6)
+            _apply_late_rule(row, course, extensions)
+            if needs and result["status"] not in NOTHING_RAN:  # no answer to read: nothing to grade
+                row["flags"].append(Flag.NEEDS_MANUAL_GRADE)
             prefix = f"{result['student']}/{result['lab']}/"
             stale = [note for key, note in sorted(outdated.items()) if key.startswith(prefix)
                      and (key[len(prefix):] not in grades or grades[key[len(prefix):]].needs_manual_grade)]
             if stale:
-                row["flags"].append("manual-grade-outdated")
+                row["flags"].append(Flag.MANUAL_GRADE_OUTDATED)
                 row["notes"] += [f"for a TA: {note}" for note in stale]
             row["flags"] = sorted(set(row["flags"]))
             rows.append(row)
     return rows
+
+
+def _as_graded(cell: dict, grade) -> dict:
+    """A unit's cell as the gradebook says: the TA's manual score over the autograder's; a written
+    answer no TA graded scores 0."""
+    cell = dict(cell, manual_score=None, needs_manual_grade=bool(cell.get("manual")))
+    if grade is not None:
+        cell["needs_manual_grade"] = bool(grade.needs_manual_grade)
+        if grade.manual_score is not None:
+            cell["manual_score"] = float(grade.manual_score)
+            cell["score"] = float(grade.manual_score)
+        elif cell.get("manual"):
+            cell["score"] = 0.0
+    return cell
+
+
+def _apply_late_rule(row: dict, course: Course, extensions: dict) -> None:
+    """The row's late penalty and final score (lateness.late_rule), flagged and noted when late."""
+    late = late_rule(row, course, extensions)
+    row.update(late=late, penalty=late.penalty, final=late.penalised)
+    if late.days > 0:
+        row["flags"].append(Flag.LATE)
+        due = late.extended_to or course.lab(row["lab"]).due
+        row["notes"].append(f"submitted {late.seconds / 3600:.1f} h after the due date "
+                            f"{due.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
+                            f"{' (extended)' if late.extended_to else ''}: {late.days} started "
+                            f"day{'s' * (late.days != 1)} late, {late.penalty:g} points off")
+    elif late.extended_to:
+        row["notes"].append(f"extension to {late.extended_to.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC: on time")

@@ -32,8 +32,8 @@ from typing import Callable
 from autograder import course as course_mod
 from autograder.grade import feedback, gradebook, tables
 from autograder.grade.lateness import read_extensions
+from autograder.grade.result import NOTHING_RAN, Status, UnitResult
 from autograder.grade.unit import UnitJob, fingerprint, grade_unit, warm_up
-from autograder.kernel import sandbox as sandbox_mod
 from autograder.submission_times import time_fields, trusted_times
 
 
@@ -54,14 +54,14 @@ class Summary:
                 f"in {self.seconds:.1f} s: {self.out / 'grades.csv'}")
         if self.kept:
             line += f"\nkept {self.kept} earlier results in {self.out} (other students or labs)"
-        not_ok = [f"{r['student']} {r['lab']} {r['status']}" for r in self.results if r["status"] != "ok"]
+        not_ok = [f"{r['student']} {r['lab']} {r['status']}" for r in self.results if r["status"] != Status.OK]
         reasons = sorted({r["not_run"] for r in self.results if r.get("not_run")})
         return line + ("\nnot ok: " + ", ".join(not_ok) if not_ok else "") + "".join(
             f"\nnot run: the kernel could not start: {why}" for why in reasons)
 
     def not_run(self) -> int:
         """How many notebooks the grader could not run (status not-run): the class is not fully graded."""
-        return sum(r["status"] == "not-run" for r in self.results)
+        return sum(r["status"] == Status.NOT_RUN for r in self.results)
 
 
 class GradingStopped(RuntimeError):
@@ -72,8 +72,8 @@ class GradingStopped(RuntimeError):
 def kernels_cannot_start(results: list[dict], expected: int) -> str | None:
     """The one reason why the run's first `expected` notebooks that needed a kernel could not start
     it, or None (one started, or the reasons differ, or too few have ended yet)."""
-    ran = [r for r in results if r["status"] not in ("missing", "unreadable")]
-    if not ran or len(ran) < expected or any(r["status"] != "not-run" for r in ran[:expected]):
+    ran = [r for r in results if r["status"] not in NOTHING_RAN]
+    if not ran or len(ran) < expected or any(r["status"] != Status.NOT_RUN for r in ran[:expected]):
         return None
     reasons = {r.get("not_run", "") for r in ran[:expected]}
     return reasons.pop() if len(reasons) == 1 else None
@@ -174,16 +174,29 @@ def _load_unit(out: Path, job: UnitJob, course) -> dict | None:
         result = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    if result.get("status") in ("error", "not-run") or result.get("fingerprint") != fingerprint(job, course):
+    if result.get("status") in (Status.ERROR, Status.NOT_RUN) or result.get("fingerprint") != fingerprint(job, course):
         return None
-    if result.get("status") not in ("missing", "unreadable") and job.autograded_dir and not (
+    if result.get("status") not in NOTHING_RAN and job.autograded_dir and not (
             Path(job.autograded_dir) / job.student / job.lab / f"{job.lab}.ipynb").is_file():
         return None  # formgrader needs the autograded notebook
     return result
 
 
-def sandbox_status(mode: str) -> tuple[bool, str]:
-    """(isolate, one line saying what the kernels run in) for a --sandbox mode."""
+@dataclass(frozen=True)
+class Sandbox:
+    """What the students' kernels run in: decided once, in the grading process, and passed down
+    whole to every unit (UnitJob) and its kernel."""
+    mode: str  # --sandbox: required, auto or off
+    why_not: str  # "" when bubblewrap runs, else why it does not ("--sandbox off")
+    line: str  # the run's first line, saying so
+
+    @property
+    def isolate(self) -> bool:
+        """The kernel hides what it can (bubblewrap, or what the OS allows without it)."""
+        return self.mode != "off"
+
+
+def decide_sandbox(mode: str) -> Sandbox:
     from autograder.kernel import sandbox
     from autograder.kernel.boundary import SandboxUnavailable
 
@@ -193,10 +206,16 @@ def sandbox_status(mode: str) -> tuple[bool, str]:
     if why_not and mode == "required":
         raise SandboxUnavailable(f"--sandbox required: {why_not}; nothing was graded")
     if not why_not:
-        return True, ("sandbox: bubblewrap (namespaces, read-only allow-list file system, no network, own uid; "
-                      f"{sandbox.guards()})")
-    return mode != "off", (f"sandbox: NONE ({why_not}): kernels get limits only; files and network are not "
-                           "hidden; every row is flagged no-sandbox")
+        return Sandbox(mode, "", "sandbox: bubblewrap (namespaces, read-only allow-list file system, no network, "
+                                 f"own uid; {sandbox.guards()})")
+    return Sandbox(mode, why_not, f"sandbox: NONE ({why_not}): kernels get limits only; files and network are not "
+                                  "hidden; every row is flagged no-sandbox")
+
+
+def sandbox_status(mode: str) -> tuple[bool, str]:
+    """(isolate, one line saying what the kernels run in) for a --sandbox mode."""
+    decided = decide_sandbox(mode)
+    return decided.isolate, decided.line
 
 
 def saved_results(out: Path, course) -> list[dict]:
@@ -228,10 +247,11 @@ def progress_line(result: dict, done: int, total: int) -> str:
 def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = None,
          workers: int | None = os.cpu_count() or 1, shard: str | None = None, progress: bool = True,
          course_toml: str | Path = course_mod.COURSE_TOML, secret: str | None = None,
-         isolate: bool = True, sandbox: str | None = None, students: list[str] | None = None,
+         sandbox: str = "auto", students: list[str] | None = None,
          force: bool = False, announce: Callable[[str], None] | None = None,
          times: list[str | Path] | None = None) -> Summary:
-    """Grade every student's labs under `submissions` (<student_id>/<lab_id>/<lab_id>.ipynb).
+    """Grade every student's labs under `submissions` (<student_id>/<lab_id>/<lab_id>.ipynb), in four
+    stages: check the inputs, plan the units, grade them, write the class.
 
     Args:
         submissions: nbgrader's submitted layout.
@@ -243,10 +263,8 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
         progress: a progress bar when stderr is a terminal, else one line per finished notebook.
         course_toml: the course description.
         secret: the grading secret (default: course.toml's rule).
-        isolate: hide the course's files and the network from the kernel where the OS allows.
         sandbox: "required" (refuse to grade without bubblewrap), "auto" (bubblewrap where it
-            works, else what the OS allows; each row then flagged no-sandbox) or "off";
-            overrides isolate.
+            works, else what the OS allows; each row then flagged no-sandbox) or "off".
         students: regrade only these students into the existing output OUT.
         force: regrade even the submissions that did not change since the last run.
         announce: called once the inputs are checked, with the line saying what the kernels run in.
@@ -265,6 +283,39 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     """
     started = time.monotonic()
     course = course_mod.load(course_toml, secret=secret)
+    run = check_inputs(course, submissions=submissions, out=out, labs=labs, workers=workers, shard=shard,
+                       sandbox=sandbox, students=students, times=times)
+    if announce:
+        announce(run.sandbox.line)  # the first line of a run: what the students' kernels run in
+    plan = plan_units(run, course, Path(course_toml).resolve(), force)
+    graded = grade_units(plan, run, course, progress)
+    rows = write_class(run.out, plan.reused + graded.results + plan.kept, course, submissions=run.submissions,
+                       graded=graded.now)
+    asked = {(job.student, job.lab) for job in plan.jobs}
+    summary = Summary(out=run.out, reused=len(plan.reused))
+    summary.results = [graded.not_run.get((r["student"], r["lab"]), r) for r in rows
+                       if (r["student"], r["lab"]) in asked]
+    summary.kept = len(rows) - len(summary.results)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run's inputs, checked: nothing is graded, nor anything written, before all of them are."""
+    submissions: Path
+    out: Path
+    labs: list[str]
+    students: list[str]  # graded in this run
+    regrade: bool  # --students: only those, into the class OUT holds
+    shard: tuple[int, int] | None
+    workers: int
+    sandbox: Sandbox
+    trusted: dict  # (student, lab) -> the submission time the late rule may trust
+
+
+def check_inputs(course, *, submissions, out, labs, workers, shard, sandbox, students, times) -> Run:
+    """Stage 1: every input checked, each refused in one line (see main's Raises)."""
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     labs = labs or [lab.id for lab in course.labs if lab.source_notebook(course.root).exists()]
     for lab in labs:
@@ -277,92 +328,118 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
     workers = workers or 1
     if workers < 1:
         raise ValueError(f"--workers {workers}: must be at least 1")
-    isolate, line = sandbox_status(sandbox or ("auto" if isolate else "off"))
-    why_no_sandbox = sandbox_mod.probe() if isolate else "--sandbox off"
-    if announce:
-        announce(line)  # the first line of a run: what the students' kernels run in
-    out.mkdir(parents=True, exist_ok=True)
-    work = out / ".units"
-    work.mkdir(exist_ok=True)
-    # the kernel sees none of: the course (sources, checks, references), this package, the output, the class
-    hide = tuple(sorted({str(course.root), str(course_mod.ROOT), str(out), str(submissions)}))
-    chosen = students_in(submissions, parse_shard(shard))
-    if students:
-        if shard:
-            raise ValueError("--students and --shard: regrade students in the output of their shard, without --shard")
-        if not (out / "grades.csv").is_file():
-            raise ValueError(f"--students: {out} holds no graded class (no grades.csv): grade the class first, "
-                             f"without --students")
-        unknown = [s for s in students if s not in chosen]
-        if unknown:
-            raise ValueError(f"--students {unknown[0]}: no folder {submissions / unknown[0]}: use a student id "
-                             f"from {submissions}")
-        chosen = sorted(set(students))
-    # OUT holds the class for the whole term: a run adds or replaces only the units it grades
-    earlier = {(r["student"], r["lab"]): r for r in saved_results(out, course)}
-    asked = {(s, lab) for s in chosen for lab in labs}
-    kept = [r for key, r in earlier.items() if key not in asked]
-    jobs = [UnitJob(student=s, lab=lab, submissions=str(submissions), course_toml=str(Path(course_toml).resolve()),
-                    secret=course.secret, hide=hide, template_db="", isolate=isolate,
-                    autograded_dir=str(out / "autograded"), why_no_sandbox=why_no_sandbox,
-                    **time_fields(trusted.get((s, lab))))
-            for s in chosen for lab in labs]
-    if not students:
-        write_part(out, parse_shard(shard), students_in(submissions, None))
-    summary = Summary(out=out)
-    todo = []
-    for job in jobs:
-        done = None if force else _load_unit(out, job, course)
-        if done is not None:
-            summary.results.append(done)
-            summary.reused += 1
-        else:
-            todo.append(job)
+    decided = decide_sandbox(sandbox)
+    parts = parse_shard(shard)
+    return Run(submissions=submissions, out=out, labs=labs, students=_chosen(submissions, out, parts, students),
+               regrade=bool(students), shard=parts, workers=workers, sandbox=decided, trusted=trusted)
 
+
+def _chosen(submissions: Path, out: Path, shard: tuple[int, int] | None, students: list[str] | None) -> list[str]:
+    """The students this run grades: the shard's, or with --students those, regraded into OUT."""
+    chosen = students_in(submissions, shard)
+    if not students:
+        return chosen
+    if shard:
+        raise ValueError("--students and --shard: regrade students in the output of their shard, without --shard")
+    if not (out / "grades.csv").is_file():
+        raise ValueError(f"--students: {out} holds no graded class (no grades.csv): grade the class first, "
+                         f"without --students")
+    unknown = [s for s in students if s not in chosen]
+    if unknown:
+        raise ValueError(f"--students {unknown[0]}: no folder {submissions / unknown[0]}: use a student id "
+                         f"from {submissions}")
+    return sorted(set(students))
+
+
+@dataclass
+class Plan:
+    """The units of a run: those saved in OUT and unchanged (reused), those to grade (todo), and
+    the units OUT holds that this run does not touch (kept: OUT holds the class for the whole term)."""
+    jobs: list[UnitJob]
+    todo: list[UnitJob]
+    reused: list[dict]
+    earlier: dict[tuple[str, str], dict]  # every unit OUT held before this run
+    kept: list[dict]
+
+
+def plan_units(run: Run, course, course_toml: Path, force: bool) -> Plan:
+    """Stage 2: one job per (student, lab) asked; a unit saved unchanged since the last run is reused."""
+    run.out.mkdir(parents=True, exist_ok=True)
+    (run.out / ".units").mkdir(exist_ok=True)
+    # the kernel sees none of: the course (sources, checks, references), this package, the output, the class
+    hide = tuple(sorted({str(course.root), str(course_mod.ROOT), str(run.out), str(run.submissions)}))
+    earlier = {(r["student"], r["lab"]): r for r in saved_results(run.out, course)}
+    asked = {(s, lab) for s in run.students for lab in run.labs}
+    jobs = [UnitJob(student=s, lab=lab, submissions=str(run.submissions), course_toml=str(course_toml),
+                    secret=course.secret, hide=hide, template_db="", sandbox=run.sandbox.mode,
+                    autograded_dir=str(run.out / "autograded"), why_no_sandbox=run.sandbox.why_not,
+                    **time_fields(run.trusted.get((s, lab))))
+            for s in run.students for lab in run.labs]
+    if not run.regrade:
+        write_part(run.out, run.shard, students_in(run.submissions, None))
+    plan = Plan(jobs=jobs, todo=[], reused=[], earlier=earlier,
+                kept=[r for key, r in earlier.items() if key not in asked])
+    for job in jobs:
+        done = None if force else _load_unit(run.out, job, course)
+        if done is not None:
+            plan.reused.append(done)
+        else:
+            plan.todo.append(job)
+    return plan
+
+
+@dataclass
+class Graded:
+    results: list[dict] = field(default_factory=list)  # as the class keeps them (a not-run never replaces a grade)
+    not_run: dict[tuple[str, str], dict] = field(default_factory=dict)  # the not-run rows, for the summary
+    now: set[tuple[str, str]] = field(default_factory=set)  # the units whose gradebook rows this run writes
+
+
+def grade_units(plan: Plan, run: Run, course, progress: bool) -> Graded:
+    """Stage 3: grade the plan's units in worker processes; each finished unit is saved at once (a
+    killed run resumes). Stops (GradingStopped) when the first kernels all fail for one reason."""
     def with_template(batch: list[UnitJob]) -> list[UnitJob]:
         """The gradebook template of the labs graded, built while the workers start."""
-        template = str(gradebook.template(course, sorted({job.lab for job in batch}, key=course.lab_ids.index), work))
+        labs = sorted({job.lab for job in batch}, key=course.lab_ids.index)
+        template = str(gradebook.template(course, labs, run.out / ".units"))
         return [replace(job, template_db=template) for job in batch]
 
-    bar = _progress(len(jobs), progress)
-    bar.update(summary.reused)
+    bar = _progress(len(plan.jobs), progress)
+    bar.update(len(plan.reused))
     lines = progress and bar.disable
-    failures = 0
-    fresh: list[dict] = []
-    not_run: dict[tuple[str, str], dict] = {}
-    graded_now: set[tuple[str, str]] = set()
-    for result in _grade_all(todo, workers, course, prepare=with_template):
+    graded, fresh = Graded(), []
+    for result in _grade_all(plan.todo, run.workers, course, prepare=with_template):
         fresh.append(result)
-        why = kernels_cannot_start(fresh, min(FIRST_KERNELS, len(todo)))
+        why = kernels_cannot_start(fresh, min(FIRST_KERNELS, len(plan.todo)))
         if why is not None:
             bar.close()
-            raise GradingStopped(f"grading stopped: no kernel could start ({why}); the class in {out} was not "
+            raise GradingStopped(f"grading stopped: no kernel could start ({why}); the class in {run.out} was not "
                                  f"changed: fix the cause, then run the same command again")
-        key = (result["student"], result["lab"])
-        before = earlier.get(key)
-        if result["status"] == "not-run":  # a machine's failure never replaces a grade; graded again next run
-            not_run[key] = result
-            if before:
-                result = before
-            else:
-                graded_now.add(key)
-        elif result["status"] == "missing" and before and before["status"] != "missing":
-            result = before  # handed in and graded before, absent from this folder: kept as graded
-        else:
-            save_unit(out, result)
-            graded_now.add(key)
-        summary.results.append(result)
-        failures += fresh[-1]["status"] not in ("ok",)
-        bar.set_postfix(not_ok=failures)
+        graded.results.append(_keep(result, plan.earlier, run.out, graded))
+        bar.set_postfix(not_ok=sum(r["status"] != Status.OK for r in fresh))
         bar.update(1)
         if lines:
-            print(progress_line(fresh[-1], len(summary.results), len(jobs)), file=sys.stderr, flush=True)
+            done = len(plan.reused) + len(graded.results)
+            print(progress_line(result, done, len(plan.jobs)), file=sys.stderr, flush=True)
     bar.close()
-    rows = write_class(out, summary.results + kept, course, submissions=submissions, graded=graded_now)
-    summary.results = [not_run.get((r["student"], r["lab"]), r) for r in rows if (r["student"], r["lab"]) in asked]
-    summary.kept = len(rows) - len(summary.results)
-    summary.seconds = time.monotonic() - started
-    return summary
+    return graded
+
+
+def _keep(result: dict, earlier: dict, out: Path, graded: Graded) -> dict:
+    """The row the class keeps for a unit just graded; saved in OUT/.units when it replaces the earlier one."""
+    key = (result["student"], result["lab"])
+    before = earlier.get(key)
+    if result["status"] == Status.NOT_RUN:  # a machine's failure never replaces a grade; graded again next run
+        graded.not_run[key] = result
+        if before:
+            return before
+        graded.now.add(key)
+        return result
+    if result["status"] == Status.MISSING and before and before["status"] != Status.MISSING:
+        return before  # handed in and graded before, absent from this folder: kept as graded
+    save_unit(out, result)
+    graded.now.add(key)
+    return result
 
 
 def write_class(out: Path, results: list[dict], course, submissions: Path | None = None,
@@ -452,13 +529,12 @@ def _worker_start() -> None:
 
 
 def _worker_failed(job: UnitJob, course, exc: Exception) -> dict:
+    """The row of a unit whose worker failed: every cell at zero, as grade_unit's own error row."""
     import nbformat
 
-    from autograder.grade.rebuild import graded_cells
+    from autograder.grade.unit import lab_zero_cells
 
     nb = nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4)
-    cells = [{"grade_id": g, "score": 0.0, "max_score": p, "passed": False, "message": "the grader failed"}
-             for g, p in graded_cells(nb)]
-    return {"student": job.student, "lab": job.lab, "status": "error", "flags": [], "notes": [],
-            "events": [f"for a TA: grader worker failed: {type(exc).__name__}: {exc}"], "cell_errors": [], "cells": cells,
-            "score": 0.0, "max_score": course.lab(job.lab).points, "fingerprint": "", "timestamp": None}
+    return UnitResult(student=job.student, lab=job.lab, max_score=course.lab(job.lab).points, fingerprint="",
+                      status=Status.ERROR, cells=lab_zero_cells(nb, "the grader failed on this notebook"),
+                      events=[f"for a TA: grader worker failed: {type(exc).__name__}: {exc}"]).as_dict()

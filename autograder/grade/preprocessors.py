@@ -38,14 +38,14 @@ class RunAndCheck(NbGraderPreprocessor):
     course_toml = Unicode(str(course_mod.COURSE_TOML), help="the course description").tag(config=True)
     secret = Unicode("", help="the grading secret (default: from course.toml's rules)").tag(config=True)
     hide = List(Unicode(), [], help="folders the student's kernel must not see").tag(config=True)
-    isolate = Bool(True, help="use namespaces where the OS allows").tag(config=True)
+    sandbox = Unicode("auto", help="the --sandbox mode: required, auto or off").tag(config=True)
 
     def preprocess(self, nb, resources):
         lab = resources["nbgrader"]["assignment"]
         course = course_mod.load(self.course_toml, secret=self.secret or None)
         graded = {gid for gid, _ in graded_cells(nb)}
         try:
-            verdicts, log = run_notebook(nb, course, lab, hide=list(self.hide), isolate=self.isolate)
+            verdicts, log = run_notebook(nb, course, lab, hide=list(self.hide), sandbox=self.sandbox)
         except KernelDidNotStart as exc:  # the machine's fault: no verdict, the reason for the TA
             for cell in nb.cells:
                 if cell.metadata.get("nbgrader", {}).get("grade_id") in graded:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import nbformat
 from nbformat import NotebookNode
 
+from autograder.grade.result import Flag
+
 
 @dataclass
 class Rebuilt:
@@ -52,7 +54,7 @@ def _repair(submitted: NotebookNode, out: "Rebuilt") -> list:
                 cell = {**cell, "metadata": {**metadata, "nbgrader": nbgrader}}
         if problem:
             out.notes.append(f"cell {i + 1}: {problem}: ignored, the cell kept as the student's own")
-            out.flags.add("metadata-repaired")
+            out.flags.add(Flag.METADATA_REPAIRED)
         cells.append(cell)
     return cells
 
@@ -71,104 +73,137 @@ def rebuild(submitted: NotebookNode, source: NotebookNode) -> Rebuilt:
     """The notebook to grade, and what had to be repaired."""
     out = Rebuilt(nbformat.v4.new_notebook(metadata=source.metadata))
     cells = _repair(submitted, out)
-    src_cells = {_meta(c).get("grade_id"): (i, c) for i, c in enumerate(source.cells) if _meta(c).get("grade_id")}
-    emitted: set[str] = set()
-    saw_metadata = False
-    # course cells the student kept somewhere (perhaps moved): they stay where the student put them
-    present = {_meta(c).get("grade_id") for c in cells}
-
-    def emit_source_cells_before(index: int) -> None:
-        # graded and read-only cells that belong before `index` and were not seen yet
-        for j in range(index):
-            cell = source.cells[j]
-            gid = _meta(cell).get("grade_id")
-            if gid and gid not in emitted and gid not in present and _kind(_meta(cell)) in ("test", "locked"):
-                emit_source(gid, missing=True)
-
-    def emit_source(gid: str, *, missing: bool = False, student_cell=None) -> None:
-        _, cell = src_cells[gid]
-        kind = _kind(_meta(cell))
-        if missing:
-            out.notes.append(f"{kind} cell {gid}: deleted, restored from the course")
-            out.flags.add("cells-restored")
-        elif student_cell is not None and kind in ("test", "locked"):
-            if student_cell.get("cell_type") != cell.cell_type:
-                out.notes.append(f"{kind} cell {gid}: changed to {student_cell.get('cell_type')}, restored")
-                out.flags.add("cells-restored")
-            elif kind == "test" and student_cell.get("source", "") not in (cell.source, _visible_part(cell.source)):
-                out.notes.append(f"{kind} cell {gid}: edited, restored from the course")
-                out.flags.add("cells-restored")
-            elif kind == "locked" and student_cell.get("source", "") != cell.source:
-                out.notes.append(f"{kind} cell {gid}: edited, restored from the course")
-                out.flags.add("cells-restored")
-        new = nbformat.from_dict(dict(cell))
-        new.pop("outputs", None)
-        if new.cell_type == "code":
-            new.outputs, new.execution_count = [], None
-        out.notebook.cells.append(new)
-        emitted.add(gid)
-
+    builder = _Builder(source, out, cells)
     for cell in cells:
-        meta = _meta(cell)
-        gid = meta.get("grade_id")
+        builder.take(cell)
+    if not builder.saw_metadata:
+        builder.course_cells_first()
+    builder.emit_source_cells_before(len(source.cells))
+    builder.blank_missing_answers()
+    for i, cell in enumerate(out.notebook.cells):
+        cell.id = f"c{i}"
+    return out
+
+
+def _fresh(cell) -> NotebookNode:
+    """A copy of a course cell to emit: no outputs, never run."""
+    new = nbformat.from_dict(dict(cell))
+    new.pop("outputs", None)
+    if new.cell_type == "code":
+        new.outputs, new.execution_count = [], None
+    return new
+
+
+class _Builder:
+    """The rebuilt notebook as it grows, cell by cell: which course cells it holds, and each repair."""
+
+    def __init__(self, source: NotebookNode, out: Rebuilt, cells: list):
+        self.source, self.out = source, out
+        self.src_cells = {_meta(c).get("grade_id"): (i, c) for i, c in enumerate(source.cells)
+                          if _meta(c).get("grade_id")}
+        self.emitted: set[str] = set()
+        self.saw_metadata = False
+        # course cells the student kept somewhere (perhaps moved): they stay where the student put them
+        self.present = {_meta(c).get("grade_id") for c in cells}
+
+    def take(self, cell) -> None:
+        """One cell of the submission, in its order: a course cell, or one the student added."""
+        gid = _meta(cell).get("grade_id")
         if gid:
-            saw_metadata = True
-        if gid in src_cells and gid not in emitted:
-            index, src_cell = src_cells[gid]
-            emit_source_cells_before(index)
+            self.saw_metadata = True
+        if gid in self.src_cells and gid not in self.emitted:
+            index, src_cell = self.src_cells[gid]
+            self.emit_source_cells_before(index)
             if _kind(_meta(src_cell)) == "solution":
-                new = nbformat.from_dict(dict(src_cell))
-                new.source = cell.get("source", "") if isinstance(cell.get("source", ""), str) else ""
-                if new.cell_type == "code":
-                    new.outputs, new.execution_count = [], None
-                if cell.get("cell_type") != src_cell.cell_type:
-                    out.notes.append(f"solution cell {gid}: was {cell.get('cell_type')}, graded as {src_cell.cell_type}")
-                out.notebook.cells.append(new)
-                emitted.add(gid)
+                self.emit_answer(gid, cell)
             else:
-                emit_source(gid, student_cell=cell)
-            continue
-        if gid in emitted:
-            kind = _kind(_meta(src_cells[gid][1])) if gid in src_cells else "cell"
-            out.notes.append(f"{kind} cell {gid}: appears twice; the copy was ignored" if kind != "solution"
-                             else f"solution cell {gid}: appears twice; the second is run as ordinary code")
-            out.flags.add("duplicate-cells")
+                self.emit_source(gid, student_cell=cell)
+            return
+        if gid in self.emitted:
+            kind = _kind(_meta(self.src_cells[gid][1])) if gid in self.src_cells else "cell"
+            self.out.notes.append(f"{kind} cell {gid}: appears twice; the copy was ignored" if kind != "solution"
+                                  else f"solution cell {gid}: appears twice; the second is run as ordinary code")
+            self.out.flags.add(Flag.DUPLICATE_CELLS)
             if kind != "solution":
-                continue
+                return
         # a cell the student added (or one whose metadata names no course cell): ordinary content
         new = (nbformat.v4.new_code_cell(cell.get("source", "")) if cell.get("cell_type") == "code"
                else nbformat.v4.new_markdown_cell(cell.get("source", "")))
         if not isinstance(new.source, str):
             new.source = ""
-        out.notebook.cells.append(new)
-    if not saw_metadata:
-        out.flags.add("metadata-missing")
-        out.notes.append("the notebook has no nbgrader metadata (made in another tool?): its code cells "
-                         "run as they are, after the course's read-only cells")
-        # no anchors: the course's read-only cells go first, the student's cells after them
-        student = out.notebook.cells
-        out.notebook.cells = []
-        for gid, (_, cell) in sorted(src_cells.items(), key=lambda kv: kv[1][0]):
+        self.out.notebook.cells.append(new)
+
+    def emit_answer(self, gid: str, cell) -> None:
+        """A solution cell: the course's cell (its metadata) holding the student's text."""
+        _, src_cell = self.src_cells[gid]
+        new = nbformat.from_dict(dict(src_cell))
+        new.source = cell.get("source", "") if isinstance(cell.get("source", ""), str) else ""
+        if new.cell_type == "code":
+            new.outputs, new.execution_count = [], None
+        if cell.get("cell_type") != src_cell.cell_type:
+            self.out.notes.append(f"solution cell {gid}: was {cell.get('cell_type')}, graded as {src_cell.cell_type}")
+        self.out.notebook.cells.append(new)
+        self.emitted.add(gid)
+
+    def emit_source_cells_before(self, index: int) -> None:
+        """The graded and read-only cells that belong before `index` and were not seen yet."""
+        for j in range(index):
+            cell = self.source.cells[j]
+            gid = _meta(cell).get("grade_id")
+            if gid and gid not in self.emitted and gid not in self.present and _kind(_meta(cell)) in ("test", "locked"):
+                self.emit_source(gid, missing=True)
+
+    def emit_source(self, gid: str, *, missing: bool = False, student_cell=None) -> None:
+        """A course cell as source/ has it, noting what the student had done to it."""
+        _, cell = self.src_cells[gid]
+        kind = _kind(_meta(cell))
+        note = (f"{kind} cell {gid}: deleted, restored from the course" if missing
+                else _tampered(kind, gid, cell, student_cell) if student_cell is not None else None)
+        if note:
+            self.out.notes.append(note)
+            self.out.flags.add(Flag.CELLS_RESTORED)
+        self.out.notebook.cells.append(_fresh(cell))
+        self.emitted.add(gid)
+
+    def course_cells_first(self) -> None:
+        """No nbgrader metadata, no anchors: the course's read-only cells go first, the student's after them."""
+        self.out.flags.add(Flag.METADATA_MISSING)
+        self.out.notes.append("the notebook has no nbgrader metadata (made in another tool?): its code cells "
+                              "run as they are, after the course's read-only cells")
+        student = self.out.notebook.cells
+        self.out.notebook.cells = []
+        for gid, (_, cell) in sorted(self.src_cells.items(), key=lambda kv: kv[1][0]):
             if _kind(_meta(cell)) == "locked":
-                emit_source(gid)
-        out.notebook.cells += student
-    emit_source_cells_before(len(source.cells))
-    for gid, (_, cell) in sorted(src_cells.items(), key=lambda kv: kv[1][0]):
-        meta = _meta(cell)
-        if gid not in emitted and meta.get("solution") and meta.get("grade"):
-            # a graded answer (a written reflection) that cannot be found: still a row for the TA,
-            # blank (never the source's text: it holds the marking guide)
-            new = nbformat.from_dict(dict(cell))
-            new.source = ""
-            if new.cell_type == "code":
-                new.outputs, new.execution_count = [], None
-            out.notebook.cells.append(new)
-            emitted.add(gid)
-            out.notes.append(f"answer cell {gid}: not found in the notebook, graded as blank (a TA can read "
-                             "the student's own cells)")
-    for i, cell in enumerate(out.notebook.cells):
-        cell.id = f"c{i}"
-    return out
+                self.emit_source(gid)
+        self.out.notebook.cells += student
+
+    def blank_missing_answers(self) -> None:
+        """A graded answer (a written reflection) that cannot be found: still a row for the TA, blank
+        (never the source's text: it holds the marking guide)."""
+        for gid, (_, cell) in sorted(self.src_cells.items(), key=lambda kv: kv[1][0]):
+            meta = _meta(cell)
+            if gid not in self.emitted and meta.get("solution") and meta.get("grade"):
+                new = nbformat.from_dict(dict(cell))
+                new.source = ""
+                if new.cell_type == "code":
+                    new.outputs, new.execution_count = [], None
+                self.out.notebook.cells.append(new)
+                self.emitted.add(gid)
+                self.out.notes.append(f"answer cell {gid}: not found in the notebook, graded as blank (a TA can "
+                                      "read the student's own cells)")
+
+
+def _tampered(kind: str, gid: str, cell, student_cell) -> str | None:
+    """What the student did to a test or read-only course cell (restored), or None."""
+    if kind not in ("test", "locked"):
+        return None
+    if student_cell.get("cell_type") != cell.cell_type:
+        return f"{kind} cell {gid}: changed to {student_cell.get('cell_type')}, restored"
+    if kind == "test" and student_cell.get("source", "") not in (cell.source, _visible_part(cell.source)):
+        return f"{kind} cell {gid}: edited, restored from the course"
+    if kind == "locked" and student_cell.get("source", "") != cell.source:
+        return f"{kind} cell {gid}: edited, restored from the course"
+    return None
 
 
 def _visible_part(source: str) -> str:

@@ -178,16 +178,15 @@ def _for_the_student(verdict: tuple, log: RunLog) -> tuple:
     return (verdict[0], first, *verdict[2:])
 
 
-def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], isolate: bool | str = True) -> tuple[dict, RunLog]:
-    """{grade_id: (fraction of the points in [0, 1], message)} for every graded cell, and the run log. `isolate`: True
-    (= "auto"), False (= "off") or a --sandbox mode ("required", "auto", "off")."""
+def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], sandbox: str = "auto") -> tuple[dict, RunLog]:
+    """{grade_id: (fraction of the points in [0, 1], message)} for every graded cell, and the run log. `sandbox`:
+    the --sandbox mode the grading process decided ("required", "auto", "off")."""
     log = RunLog()
     started = time.monotonic()
     deadline = started + course.limits.notebook_timeout
     limits = course.limits
-    mode = isolate if isinstance(isolate, str) else ("auto" if isolate else "off")
     with StudentKernel(memory_mb=limits.memory_limit_mb, file_size_mb=limits.file_size_limit_mb,
-                       output_limit_kb=limits.output_limit_kb, hide=hide, sandbox=mode) as kernel:
+                       output_limit_kb=limits.output_limit_kb, hide=hide, sandbox=sandbox) as kernel:
         log.sandbox = kernel.sandbox_report()
         run_student_cells(kernel, notebook, course, log, deadline)
         caller = kernel_caller(kernel, course, log, deadline)

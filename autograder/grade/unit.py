@@ -20,21 +20,8 @@ from autograder import course as course_mod
 from autograder.grade import safe_files
 from autograder.grade.gradebook import cell_names, unsynced
 from autograder.grade.rebuild import graded_cells, rebuild, student_code_cells
+from autograder.grade.result import Cell, Flag, Status, UnitResult, zero_cells
 from autograder.grade.suspicious import scan
-
-STATUSES = {
-    "ok": "graded",
-    "missing": "no notebook submitted",
-    "unreadable": "the file is not a readable notebook (not JSON, truncated, not nbformat 4, or over 100 MB)",
-    "timeout": "a cell or the whole notebook ran past its time limit; it was stopped and the rest graded",
-    "memory": "the notebook ran out of memory (the kernel's limit); the rest was graded",
-    "crashed": "the notebook exited or stopped the kernel (sys.exit, os._exit, a crash, killed); the kernel "
-               "was restarted, the cell skipped, the rest graded",
-    "error": "the grader failed on this notebook: a TA should look (the class was graded)",
-    "not-run": "the grader could not start a kernel for this notebook (the machine's fault, not the student's): "
-               "nothing was run; the TA notes say why; fix the cause and grade again",
-}
-
 
 @dataclass(frozen=True)
 class UnitJob:
@@ -45,7 +32,7 @@ class UnitJob:
     secret: str
     hide: tuple[str, ...]
     template_db: str
-    isolate: bool = True
+    sandbox: str = "auto"  # the --sandbox mode the grading process decided (pipeline.decide_sandbox)
     autograded_dir: str = ""  # where the autograded notebook is kept: <dir>/<student>/<lab>/<lab>.ipynb
     why_no_sandbox: str | None = None  # the grading process's sandbox.probe() ("" = bubblewrap); None: probe here
     submitted_at: str = ""  # the time the LMS recorded (submission_times), "" when none was given
@@ -64,7 +51,7 @@ def locate(job: UnitJob) -> tuple[Path | None, list[str], list[str]]:
     flags, notes = [], []
     for level in (folder.parent, folder):
         if safe_files.kind(level) in ("link", "special"):
-            flags.append("refused-file")
+            flags.append(Flag.REFUSED_FILE)
             notes.append(f"{level.name} is a symbolic link or special file, not a folder: not followed")
             return None, flags, notes
     found = [(name, kind) for name, kind in safe_files.entries(folder) if not name.startswith(".")]
@@ -72,19 +59,19 @@ def locate(job: UnitJob) -> tuple[Path | None, list[str], list[str]]:
         return None, flags, notes
     refused = [name for name, kind in found if kind in ("link", "special")]
     if refused:
-        flags.append("refused-file")
+        flags.append(Flag.REFUSED_FILE)
         notes.append(f"links and special files are never followed or read: {', '.join(refused[:10])} refused")
     notebooks = [name for name, kind in found if kind == "file" and name.endswith(".ipynb")]
     name = expected if expected in notebooks else None
     if name is None and len(notebooks) == 1:
         name = notebooks[0]
-        flags.append("renamed-notebook")
+        flags.append(Flag.RENAMED_NOTEBOOK)
         notes.append(f"the notebook is named {name}, not {expected}: graded anyway")
     elif name is None and len(notebooks) > 1:
         notes.append(f"several notebooks and none named {expected}: {', '.join(notebooks)}")
     extra = [n for n, kind in found if n != name and n not in KEPT and n not in refused]
     if extra:
-        flags.append("extra-files")
+        flags.append(Flag.EXTRA_FILES)
         notes.append(f"extra files ignored: {', '.join(extra[:10])}")
     return (folder / name if name else None), flags, notes
 
@@ -143,14 +130,9 @@ def manual_cells(notebook) -> list[tuple[str, float]]:
     return cells
 
 
-def _manual_rows(source_nb) -> list[dict]:
-    return [{"grade_id": gid, "score": 0.0, "max_score": pts, "passed": False, "manual": True,
-             "message": "graded by a TA"} for gid, pts in manual_cells(source_nb)]
-
-
-def _zero_cells(source_nb, message: str) -> list[dict]:
-    return [{"grade_id": gid, "score": 0.0, "max_score": pts, "passed": False, "message": message}
-            for gid, pts in graded_cells(source_nb)] + _manual_rows(source_nb)
+def lab_zero_cells(notebook, message: str) -> list[Cell]:
+    """Every graded cell of the lab notebook at zero (result.zero_cells): for a row that was not graded."""
+    return zero_cells(graded_cells(notebook), manual_cells(notebook), message)
 
 
 def digests(notebook) -> dict[str, str]:
@@ -175,7 +157,7 @@ def submission_time(job: UnitJob, folder: Path) -> tuple[str | None, list[str], 
     is only quoted to the TA. Never raises."""
     flags, notes = [], []
     if job.lms_late:
-        flags.append("marked-late-by-lms")
+        flags.append(Flag.MARKED_LATE_BY_LMS)
         notes.append("the LMS marked this submission late")
     if job.submitted_at:
         return job.submitted_at, flags, notes
@@ -184,66 +166,64 @@ def submission_time(job: UnitJob, folder: Path) -> tuple[str | None, list[str], 
         said = f"; its timestamp.txt (written by the student's own nbgrader submit) says {said[:64]!r}, not trusted"
     except OSError:
         said = ""
-    flags.append("time-unknown")
+    flags.append(Flag.TIME_UNKNOWN)
     notes.append(f"no submission time the LMS recorded was given (collect --times, grade --times): no late penalty "
                  f"computed, for a TA to settle{said}")
     return None, flags, notes
 
 
 def grade_unit(job: UnitJob) -> dict:
-    """The result of one student's lab, as plain data (see STATUSES)."""
+    """The result of one student's lab (result.UnitResult), as plain data for the grading process."""
     from autograder.kernel import sandbox
 
     if job.why_no_sandbox is not None:
         sandbox.settle(job.why_no_sandbox)  # checked once per run, in the grading process
     course = course_mod.load(job.course_toml, secret=job.secret)
-    lab = course.lab(job.lab)
-    source_nb = nbformat.read(lab.source_notebook(course.root), as_version=4)
-    result = {"student": job.student, "lab": job.lab, "status": "ok", "flags": [], "notes": [], "events": [],
-              "cell_errors": [], "max_score": lab.points, "fingerprint": fingerprint(job, course),
-              "timestamp": None}
+    source_nb = nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4)
+    return _grade(job, course, source_nb).as_dict()
+
+
+def _grade(job: UnitJob, course: course_mod.Course, source_nb) -> UnitResult:
+    result = UnitResult(student=job.student, lab=job.lab, max_score=course.lab(job.lab).points,
+                        fingerprint=fingerprint(job, course))
     if _unsandboxed(job):
-        result["flags"].append("no-sandbox")
+        result.flags.append(Flag.NO_SANDBOX)
     path, flags, notes = locate(job)
-    result["flags"] += flags
-    result["notes"] += notes
+    result.flags += flags
+    result.notes += notes
     if path is None:
-        result.update(status="missing", cells=_zero_cells(source_nb, "no notebook submitted"))
-        return _total(result)
+        result.status, result.cells = Status.MISSING, lab_zero_cells(source_nb, "no notebook submitted")
+        return result
     submitted = _read(path)
     if submitted is None and path.lstat().st_size > safe_files.NOTEBOOK_CAP:
-        result["notes"].append(f"the notebook is {path.lstat().st_size:,} bytes, over the "
-                               f"{safe_files.NOTEBOOK_CAP:,} grade reads")
+        result.notes.append(f"the notebook is {path.lstat().st_size:,} bytes, over the "
+                            f"{safe_files.NOTEBOOK_CAP:,} grade reads")
     if submitted is None:
-        result.update(status="unreadable", cells=_zero_cells(source_nb, "the notebook could not be read"))
-        return _total(result)
-    result["timestamp"], flags, notes = submission_time(job, path.parent)
-    result["time_unknown"] = result["timestamp"] is None  # for the late rule's report (lateness.late_rule)
-    result["flags"] += flags
-    result["notes"] += notes
+        result.status, result.cells = Status.UNREADABLE, lab_zero_cells(source_nb, "the notebook could not be read")
+        return result
+    result.timestamp, flags, notes = submission_time(job, path.parent)
+    result.time_unknown = result.timestamp is None  # for the late rule's report (lateness.late_rule)
+    result.flags += flags
+    result.notes += notes
     try:
         secret = safe_files.read(path.parent / "submission_secret.txt", safe_files.SMALL_CAP)
-        result["submission_secret"] = secret[:200].decode("utf-8", "replace").strip()
+        result.submission_secret = secret[:200].decode("utf-8", "replace").strip()
     except OSError:
         pass
     rebuilt = rebuild(submitted, source_nb)
-    result["digests"] = digests(rebuilt.notebook)
-    result["flags"] += sorted(rebuilt.flags)
-    result["notes"] += rebuilt.notes
+    result.digests = digests(rebuilt.notebook)
+    result.flags += sorted(rebuilt.flags)
+    result.notes += rebuilt.notes
     findings = scan([c.source for _, c in student_code_cells(rebuilt.notebook)])
     if findings:
-        result["flags"].append("suspicious-code")
-        result["notes"] += [f"for a TA: the code {f}" for f in findings]
+        result.flags.append(Flag.SUSPICIOUS_CODE)
+        result.notes += [f"for a TA: the code {f}" for f in findings]
     try:
-        autograded = _autograde(job, course, rebuilt.notebook, result["timestamp"])
+        _autograde(job, course, rebuilt.notebook, result)
     except Exception:  # noqa: BLE001 - our failure: reported in the table, the class goes on
-        result.update(status="error", cells=_zero_cells(source_nb, "the grader failed on this notebook"))
-        result["events"].append("for a TA: " + traceback.format_exc(limit=5))  # never on the student's page
-        return _total(result)
-    result["flags"] += autograded.pop("flags_extra")
-    result["notes"] += autograded.pop("notes_extra")
-    result.update(autograded)
-    return _total(result)
+        result.status, result.cells = Status.ERROR, lab_zero_cells(source_nb, "the grader failed on this notebook")
+        result.events.append("for a TA: " + traceback.format_exc(limit=5))  # never on the student's page
+    return result
 
 
 def warm_up() -> None:
@@ -260,13 +240,7 @@ def warm_up() -> None:
 def _unsandboxed(job: UnitJob) -> bool:
     from autograder.kernel import sandbox
 
-    return not job.isolate or bool(job.why_no_sandbox if job.why_no_sandbox is not None else sandbox.probe())
-
-
-def _total(result: dict) -> dict:
-    result["score"] = round(sum(c["score"] for c in result["cells"]), 6)
-    result["flags"] = sorted(set(result["flags"]))
-    return result
+    return job.sandbox == "off" or bool(job.why_no_sandbox if job.why_no_sandbox is not None else sandbox.probe())
 
 
 def _keep_autograded(job: UnitJob, graded, source_nb) -> None:
@@ -283,9 +257,38 @@ def _keep_autograded(job: UnitJob, graded, source_nb) -> None:
     tmp.replace(dest)
 
 
-def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str | None) -> dict:
-    """nbgrader's Autograde in a private course folder; scores read back from its gradebook."""
-    from nbgrader.api import Grade, Gradebook
+def _autograde(job: UnitJob, course: course_mod.Course, notebook, result: UnitResult) -> None:
+    """nbgrader's Autograde in a private course folder; the result's status, cells, flags and events
+    from the graded notebook and its gradebook (set only once all of them were read)."""
+    work = Path(tempfile.mkdtemp(prefix="agu-"))
+    try:
+        graded_nb = _run_autograde(job, course, notebook, result.timestamp, work)
+        meta = graded_nb.metadata.get("autograder", {})
+        if meta.get("not_run"):  # nothing was run: the notebook a TA may have graded stays as it is
+            result.status, result.not_run, result.sandbox, result.seconds = Status.NOT_RUN, meta["not_run"], {}, 0.0
+            result.cells = lab_zero_cells(graded_nb, "not graded: the grader could not start a kernel for this "
+                                                     "notebook")
+            result.events.append(f"for a TA: the kernel could not start: {meta['not_run']}")
+            return
+        _keep_autograded(job, graded_nb, nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4))
+        cells = _scored_cells(job, course, graded_nb, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result.status = (Status.CRASHED if meta.get("crashed") else Status.MEMORY if meta.get("memory")
+                     else Status.TIMEOUT if meta.get("timed_out") else Status.OK)
+    result.cells = cells
+    result.flags += [Flag.OUTPUT_TRUNCATED] * bool(meta.get("output_truncated"))
+    result.flags += [Flag.FILE_TOO_LARGE] * bool(meta.get("file_too_large"))
+    for flag, note in meta.get("flags", []):  # raised by a check (gradient-method-unclear): for a TA
+        result.flags.append(flag)
+        result.notes.append(f"for a TA: {note}")
+    result.events += meta.get("events", [])
+    result.cell_errors, result.sandbox = meta.get("cell_errors", []), meta.get("sandbox", {})
+    result.seconds = meta.get("seconds", 0.0)
+
+
+def _run_autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str | None, work: Path):
+    """The autograded notebook: nbgrader's Autograde (RunAndCheck in place of Execute) run in `work`."""
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, LimitOutput, OverwriteCells,
@@ -294,78 +297,65 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, timestamp: str
     from autograder.grade.preprocessors import RunAndCheck, SanitizeForTheBrowser
     from autograder.nbgrader_config import config_for
 
-    work = Path(tempfile.mkdtemp(prefix="agu-"))
-    try:
-        student_id = "student"  # nbgrader's folder for this one submission; the real id is ours
-        (work / "source" / job.lab).mkdir(parents=True)
-        shutil.copy(course.lab(job.lab).source_notebook(course.root), work / "source" / job.lab)
-        sub = work / "submitted" / student_id / job.lab
-        sub.mkdir(parents=True)
-        nbformat.write(notebook, sub / f"{job.lab}.ipynb")
-        if timestamp:  # only a readable one: nbgrader fails the whole notebook on another
-            (sub / "timestamp.txt").write_text(timestamp)
-        shutil.copy(job.template_db, work / "gradebook.db")
-        cfg = config_for(course, db_url=f"sqlite:///{work}/gradebook.db", root=work)
-        cfg.CourseDirectory.assignment_id = job.lab
-        cfg.CourseDirectory.student_id = student_id
-        # nbgrader's pipeline without its CheckCellMetadata (twice per notebook, 0.1 s each here:
-        # jsonschema checks the schema itself again for every cell): every cell's nbgrader metadata
-        # is source/'s (rebuild), validated when this run's gradebook template was generated from
-        # the same notebooks, and RunAndCheck changes only outputs
-        cfg.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells]
-        cfg.Autograde.autograde_preprocessors = [RunAndCheck, LimitOutput, SaveAutoGrades, AssignLatePenalties,
-                                                 SanitizeForTheBrowser]  # what formgrader shows runs no student script
-        cfg.RunAndCheck.course_toml = job.course_toml
-        cfg.RunAndCheck.secret = job.secret
-        cfg.RunAndCheck.hide = list(job.hide) + [str(work)]
-        cfg.RunAndCheck.isolate = job.isolate
-        cfg.Application.log_level = "CRITICAL"
-        converter = Autograde(coursedir=CourseDirectory(config=cfg), config=cfg)
-        converter.log.setLevel(logging.CRITICAL)
-        with unsynced():  # the private gradebook is a scratch file
-            converter.start()
-        graded_path = work / "autograded" / student_id / job.lab / f"{job.lab}.ipynb"
-        graded_nb = nbformat.read(graded_path, as_version=4)
-        meta = graded_nb.metadata.get("autograder", {})
-        if meta.get("not_run"):  # nothing was run: the notebook a TA may have graded stays as it is
-            return {"status": "not-run", "cells": _zero_cells(graded_nb, "not graded: the grader could not start a "
-                                                                          "kernel for this notebook"),
-                    "events": [f"for a TA: the kernel could not start: {meta['not_run']}"], "flags_extra": [],
-                    "notes_extra": [],
-                    "cell_errors": [], "sandbox": {}, "seconds": 0.0, "not_run": meta["not_run"]}
-        _keep_autograded(job, graded_nb, nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4))
-        messages = {}
-        for cell in graded_nb.cells:
-            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            outputs = cell.get("outputs", [])
-            partial = [o for o in outputs if o.get("output_type") == "stream"] if any(
-                o.get("output_type") == "execute_result" for o in outputs) else []
-            if gid and (errors or partial):  # a failed check's message, or a partly passed one's
-                messages[gid] = errors[0].get("evalue", "") if errors else "".join(o.get("text", "") for o in partial)
-        cells = []
-        with Gradebook(f"sqlite:///{work}/gradebook.db", course.id) as gb:
-            submission = gb.find_submission_notebook(job.lab, job.lab, student_id)
-            names = cell_names(gb)
-            rows = gb.db.query(Grade.cell_id, Grade.auto_score, Grade.max_score).filter(Grade.notebook_id == submission.id)
-            scores = {names[cell]: (float(auto or 0.0), float(most)) for cell, auto, most in rows}
-        for gid, pts in graded_cells(graded_nb):
-            score, max_score = scores.get(gid, (0.0, pts))
-            cells.append({"grade_id": gid, "score": score, "max_score": max_score, "passed": score >= max_score,
-                          "message": messages.get(gid, "")})
-        cells += _manual_rows(graded_nb)
-        status = ("crashed" if meta.get("crashed") else "memory" if meta.get("memory")
-                  else "timeout" if meta.get("timed_out") else "ok")
-        flags = ["output-truncated"] if meta.get("output_truncated") else []
-        if meta.get("file_too_large"):
-            flags.append("file-too-large")
-        notes = []
-        for flag, note in meta.get("flags", []):  # raised by a check (gradient-method-unclear): for a TA
-            flags.append(flag)
-            notes.append(f"for a TA: {note}")
-        return {"status": status, "cells": cells, "events": meta.get("events", []), "flags_extra": flags,
-                "notes_extra": notes,
-                "cell_errors": meta.get("cell_errors", []), "sandbox": meta.get("sandbox", {}),
-                "seconds": meta.get("seconds", 0.0)}
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    (work / "source" / job.lab).mkdir(parents=True)
+    shutil.copy(course.lab(job.lab).source_notebook(course.root), work / "source" / job.lab)
+    sub = work / "submitted" / STUDENT_ID / job.lab
+    sub.mkdir(parents=True)
+    nbformat.write(notebook, sub / f"{job.lab}.ipynb")
+    if timestamp:  # only a readable one: nbgrader fails the whole notebook on another
+        (sub / "timestamp.txt").write_text(timestamp)
+    shutil.copy(job.template_db, work / "gradebook.db")
+    cfg = config_for(course, db_url=f"sqlite:///{work}/gradebook.db", root=work)
+    cfg.CourseDirectory.assignment_id = job.lab
+    cfg.CourseDirectory.student_id = STUDENT_ID
+    # nbgrader's pipeline without its CheckCellMetadata (twice per notebook, 0.1 s each here:
+    # jsonschema checks the schema itself again for every cell): every cell's nbgrader metadata
+    # is source/'s (rebuild), validated when this run's gradebook template was generated from
+    # the same notebooks, and RunAndCheck changes only outputs
+    cfg.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells]
+    cfg.Autograde.autograde_preprocessors = [RunAndCheck, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                             SanitizeForTheBrowser]  # what formgrader shows runs no student script
+    cfg.RunAndCheck.course_toml = job.course_toml
+    cfg.RunAndCheck.secret = job.secret
+    cfg.RunAndCheck.hide = list(job.hide) + [str(work)]
+    cfg.RunAndCheck.sandbox = job.sandbox
+    cfg.Application.log_level = "CRITICAL"
+    converter = Autograde(coursedir=CourseDirectory(config=cfg), config=cfg)
+    converter.log.setLevel(logging.CRITICAL)
+    with unsynced():  # the private gradebook is a scratch file
+        converter.start()
+    return nbformat.read(work / "autograded" / STUDENT_ID / job.lab / f"{job.lab}.ipynb", as_version=4)
+
+
+STUDENT_ID = "student"  # nbgrader's folder for the one submission in a private course; the real id is ours
+
+
+def _messages(graded_nb) -> dict[str, str]:
+    """{grade_id: a failed check's message, or a partly passed one's} from the graded notebook's outputs."""
+    messages = {}
+    for cell in graded_nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        outputs = cell.get("outputs", [])
+        partial = [o for o in outputs if o.get("output_type") == "stream"] if any(
+            o.get("output_type") == "execute_result" for o in outputs) else []
+        if gid and (errors or partial):
+            messages[gid] = errors[0].get("evalue", "") if errors else "".join(o.get("text", "") for o in partial)
+    return messages
+
+
+def _scored_cells(job: UnitJob, course: course_mod.Course, graded_nb, work: Path) -> list[Cell]:
+    """Each graded cell's score as the private gradebook holds it, and its check's message."""
+    from nbgrader.api import Grade, Gradebook
+
+    messages = _messages(graded_nb)
+    with Gradebook(f"sqlite:///{work}/gradebook.db", course.id) as gb:
+        submission = gb.find_submission_notebook(job.lab, job.lab, STUDENT_ID)
+        names = cell_names(gb)
+        rows = gb.db.query(Grade.cell_id, Grade.auto_score, Grade.max_score).filter(Grade.notebook_id == submission.id)
+        scores = {names[cell]: (float(auto or 0.0), float(most)) for cell, auto, most in rows}
+    cells = []
+    for gid, pts in graded_cells(graded_nb):
+        score, max_score = scores.get(gid, (0.0, pts))
+        cells.append(Cell(gid, score, max_score, score >= max_score, messages.get(gid, "")))
+    return cells + zero_cells([], manual_cells(graded_nb), "")

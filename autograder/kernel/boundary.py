@@ -174,10 +174,10 @@ class StudentKernel:
     log, connection files, socket folders) is root's and never visible in the sandbox."""
 
     def __init__(self, *, memory_mb: int, file_size_mb: int, output_limit_kb: int, hide: list[str],
-                 isolate: bool = True, cpu_seconds: int | None = None, sandbox: str | None = None,
+                 sandbox: str = "auto", cpu_seconds: int | None = None,
                  processes: int = PROCESSES):
         self.output_limit = output_limit_kb * 1024
-        self.mode = sandbox or ("auto" if isolate else "off")
+        self.mode = sandbox
         why_not = sandbox_mod.probe() if self.mode != "off" else "--sandbox off"
         if why_not and self.mode == "required":
             raise SandboxUnavailable(f"--sandbox required, but {why_not}")
