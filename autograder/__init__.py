@@ -11,7 +11,7 @@ import sys as _sys
 
 # nbformat validates notebooks with jsonschema, whose format checker imports rfc3987_syntax when
 # it is installed (jupyter-events pulls it in): that module compiles ~35 Lark parsers at import,
-# 1.7 s of every grader process here (python-jsonschema/jsonschema#1428,
+# seconds of every grader process (bench/RESULTS.md; python-jsonschema/jsonschema#1428,
 # jupyter-server/jupyter_server#1559). No notebook or nbgrader schema uses the "iri" formats it
 # checks, so the grader's processes go without it (jsonschema then skips those two formats).
 _sys.modules.setdefault("rfc3987_syntax", None)

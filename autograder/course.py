@@ -74,14 +74,6 @@ class Course:
     def lab_ids(self) -> list[str]:
         return [lab.id for lab in self.labs]
 
-    def tolerance(self, dtype) -> tuple[float, float]:
-        """(rtol, atol) for comparing arrays of this dtype with the reference."""
-        import numpy as np
-
-        name = np.dtype(dtype).name
-        entry = self.tolerances.get(name, self.tolerances["float64"])
-        return float(entry["rtol"]), float(entry["atol"])
-
 
 LAB_KEYS = {"id", "title", "points", "due", "canvas_id", "moodle_item"}
 # Every section and key course.toml may hold: anything else is a typo, refused (check_names).
@@ -89,9 +81,11 @@ SECTIONS = {"course": {"id", "title", "timezone"},
             "labs": LAB_KEYS,
             "grading": {"secret_env", "default_secret", "property_examples", "cell_timeout", "notebook_timeout",
                         "check_timeout", "memory_limit_mb", "file_size_limit_mb", "output_limit_kb"},
-            "tolerances": None,  # one table per numpy dtype name
+            "tolerances": None,  # one table per numpy dtype name, and the gradient check's
             "late": {"penalty_per_day", "max_days", "extensions"}}
 TOLERANCE_KEYS = {"rtol", "atol"}
+GRADIENT_CHECK = "gradient_check"  # [tolerances.gradient_check]: autograder/gradcheck.py's, with its step
+GRADIENT_CHECK_KEYS = {"eps", "rtol", "atol"}
 # [grading] keys: (lowest, highest) allowed; the lowest is excluded for times and sizes.
 RANGES = {"cell_timeout": (0, 86400), "notebook_timeout": (0, 7 * 86400), "check_timeout": (0, 86400),
           "memory_limit_mb": (64, 1 << 20), "file_size_limit_mb": (0, 1 << 20), "output_limit_kb": (0, 1 << 20),
@@ -169,10 +163,12 @@ def check_names(path: Path, text: str, data: dict) -> None:
     for section, keys in SECTIONS.items():
         value = data.get(section)
         tables = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
-        if section == "tolerances":
-            tables = [v for v in tables[0].values() if isinstance(v, dict)] if tables else []
-            keys = TOLERANCE_KEYS
-        for table in tables:
+        if section == "tolerances":  # the gradient check's table alone also has a step, eps
+            tables = [(t, GRADIENT_CHECK_KEYS if dtype == GRADIENT_CHECK else TOLERANCE_KEYS)
+                      for dtype, t in (tables[0].items() if tables else ())]
+        else:
+            tables = [(t, keys) for t in tables]
+        for table, keys in tables:
             if not isinstance(table, dict):
                 continue
             for key in table:
@@ -316,9 +312,13 @@ def _read(path_text: str, stamp: tuple) -> tuple[Course, dict]:
     tolerances = data.get("tolerances", {})
     if not isinstance(tolerances.get("float64"), dict):
         r.fail("[tolerances.float64]", "is needed, with rtol and atol")
+    if not isinstance(tolerances.get(GRADIENT_CHECK), dict):
+        r.fail(f"[tolerances.{GRADIENT_CHECK}]", "is needed, with eps, rtol and atol (eps = 1e-6, rtol = 1e-4, "
+                                                 "atol = 1e-7 check a float64 gradient)")
     for dtype, entry in tolerances.items():
         for key in ("rtol", "atol"):
             r.number(entry, key, f"[tolerances.{dtype}]", low=0, high=1, low_inclusive=True)
+    r.number(tolerances[GRADIENT_CHECK], "eps", f"[tolerances.{GRADIENT_CHECK}]", low=0, high=1)
     late = data.get("late", {})
     penalty = r.number(late, "penalty_per_day", "[late]", 0.0, low=0, high=1, low_inclusive=True)
     max_days = r.number(late, "max_days", "[late]", 0, low=0, high=3650, integer=True, low_inclusive=True)

@@ -26,7 +26,7 @@ from autograder import course as course_mod
 from autograder import lms
 from autograder.grade import tables
 from autograder.grade.result import Flag
-from autograder.grade.lateness import DAY, Late, late_rule, parse_timestamp, read_extensions  # noqa: F401
+from autograder.grade.lateness import Late, late_rule, read_extensions
 
 FORMATS = {"canvas": "canvas.csv", "moodle": "moodle.csv", "csv": "grades_export.csv"}  # canvas, moodle: lms.py
 

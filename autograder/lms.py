@@ -21,7 +21,6 @@ Username, ID number`; or the LMS's own export as it downloads (Canvas's gradeboo
 participants export: read_roster)."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from autograder.course import Course, Lab
@@ -29,7 +28,6 @@ from autograder.course import Course, Lab
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MOODLE_IDENTITY = ["Email address", "Username", "ID number"]
 ROSTER_COLUMNS = CANVAS_IDENTITY + ["Full name"] + MOODLE_IDENTITY
-FILES = {"canvas": "canvas.csv", "moodle": "moodle.csv"}
 
 
 class RosterError(ValueError):

@@ -137,7 +137,7 @@ def _alembic_head() -> str:
     """nbgrader's migration head, computed in-process once.
 
     nbgrader stamps every new gradebook by running the `alembic` command in a subprocess, which
-    needs it on PATH and costs ~0.5 s per gradebook; grading makes one gradebook per submission."""
+    needs it on PATH and costs a process per gradebook; grading makes one gradebook per submission."""
     import os
 
     import nbgrader

@@ -226,11 +226,6 @@ def exchange(*, labs: list[str] | None = None, root: Path | str | None = None,
     Raises:
         ReleaseError: as main(); or the exchange refused (permissions, no such folder).
     """
-    from nbgrader.auth import Authenticator
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.exchange import ExchangeError
-    from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
-
     course = _load(course_toml)
     wanted = labs or course.lab_ids
     main(labs=wanted, course_toml=course_toml)

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import course as course_mod
-from autograder.export import late_rule
 from autograder.grade.feedback import CSP
+from autograder.grade.lateness import late_rule
 
 # Statuses where the student's code ran: the others say nothing about a concept.
 RAN = ("ok", "timeout", "memory", "crashed")

@@ -77,6 +77,11 @@ BAD_COURSES = [
      "the end of the assignment's address, .../assignments/12345)"),
     ('timezone = "UTC"', 'timezone = "Mars/Olympus"',
      "[course]: timezone = 'Mars/Olympus' is not a time zone: use a name like 'UTC' or 'Europe/Berlin'"),
+    ("eps = 1e-6", "eps = 0",
+     "[tolerances.gradient_check]: eps = 0 is out of range: use a number above 0 and at most 1"),
+    ("[tolerances.gradient_check]\neps = 1e-6\nrtol = 1e-4\natol = 1e-7\n", "",
+     "[tolerances.gradient_check]: is needed, with eps, rtol and atol (eps = 1e-6, rtol = 1e-4, atol = 1e-7 check "
+     "a float64 gradient)"),
 ]
 
 

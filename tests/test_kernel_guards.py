@@ -5,8 +5,6 @@ import os
 import platform
 import subprocess
 import threading
-import time
-from pathlib import Path
 
 import pytest
 

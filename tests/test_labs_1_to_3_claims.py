@@ -53,9 +53,6 @@ def test_does_lab3_say_how_many_seeds_learn_xor_at_each_scale_as_its_run_shows()
 def test_does_lab2_state_the_race_numbers_its_run_prints():
     nb = executed("lab2_delta_rule")
     out = printed(nb, "given-perturbation")
-    needed = {(race, learner): int(n) for race, learner, n in
-              re.findall(r"^(the cafeteria|a neuron with 30)?.*?(?:^  )?([a-z ]+(?:, size [\d.]+)?): (\d+) evaluations",
-                         out, re.M)}
     rows = re.findall(r"^  ([a-z ]+(?:, size [\d.]+)?): (\d+) evaluations; at the end (.*)$", out, re.M)
     assert [r[0] for r in rows] == ["delta rule", "weight perturbation, size 30", "weight perturbation, size 3",
                                     "activity perturbation, size 1", "delta rule", "weight perturbation, size 0.3",

@@ -17,7 +17,7 @@ import pytest
 
 from autograder import course as course_mod
 from autograder import export, report
-from autograder.grade import tables
+from autograder.grade import lateness, tables
 from tests import corpus
 
 pytestmark = pytest.mark.xdist_group("report_and_export")  # one worker grades the class once
@@ -167,17 +167,17 @@ def test_does_the_late_rule_charge_per_started_day_and_zero_beyond_max_days():
     course = course_mod.load()
     # due: 2026-12-18T23:59:00+00:00; P points, 0.1 of them a day, 7 days at most
     result = {"student": "s", "lab": LAB, "score": 15.0}
-    at = lambda text: export.late_rule(dict(result, timestamp=text), course)  # noqa: E731
+    at = lambda text: lateness.late_rule(dict(result, timestamp=text), course)  # noqa: E731
     assert at("2026-12-18 23:59:00.000000 UTC").penalised == 15.0  # on the minute: on time
     assert at("2026-12-18 23:59:01.000000 UTC").penalised == pytest.approx(15 - 0.1 * P)  # one second: one started day
     assert at("2026-12-20 00:00:00.000000 UTC").penalised == pytest.approx(15 - 0.2 * P)  # 24 h 1 min: two days
     assert at("2026-12-25 23:59:00.000000 UTC").penalised == pytest.approx(max(0.0, 15 - 0.7 * P))  # exactly 7 days
     assert at("2026-12-25 23:59:01.000000 UTC").penalised == 0.0  # beyond max_days
     assert at("2026-12-19 00:59:00.000000 CET").penalised == 15.0  # another zone, on time
-    assert export.late_rule(dict(result, timestamp=None, seconds_late=90000.0), course).days == 2
+    assert lateness.late_rule(dict(result, timestamp=None, seconds_late=90000.0), course).days == 2
     unreadable = at("yesterday-ish")
     assert (unreadable.penalised, unreadable.days) == (15.0, 0) and "unreadable timestamp" in unreadable.problem
-    assert export.late_rule(dict(result, score=1.0, timestamp="2026-12-19 10:00:00 UTC"), course).penalised == 0.0
+    assert lateness.late_rule(dict(result, score=1.0, timestamp="2026-12-19 10:00:00 UTC"), course).penalised == 0.0
 
 
 def test_does_the_item_analysis_leave_written_answers_out():

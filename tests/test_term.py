@@ -46,37 +46,32 @@ def _grade(submissions: Path, out: Path, **kwargs):
                          **kwargs)
 
 
-def _ids(out: Path) -> dict:
-    """Every id formgrader holds: (student, lab, cell) -> (submission notebook id, grade id, comment id)."""
+def _gradebook_cells(out: Path):
+    """(student, lab, notebook id, "grade" or "comment", its row) for every grade and comment of OUT's gradebook."""
     from nbgrader.api import Gradebook
 
-    ids = {}
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}", COURSE_ID) as gb:
         for assignment in gb.assignments:
             for submission in assignment.submissions:
                 for nb in submission.notebooks:
-                    for grade in nb.grades:
-                        ids[(submission.student.id, assignment.name, grade.name, "grade")] = (nb.id, grade.id)
-                    for comment in nb.comments:
-                        ids[(submission.student.id, assignment.name, comment.name, "comment")] = (nb.id, comment.id)
-    return ids
+                    for kind, rows in (("grade", nb.grades), ("comment", nb.comments)):
+                        for row in rows:
+                            yield submission.student.id, assignment.name, nb.id, kind, row
+
+
+def _ids(out: Path) -> dict:
+    """Every id formgrader holds: (student, lab, cell) -> (submission notebook id, grade id, comment id)."""
+    return {(student, lab, row.name, kind): (nb_id, row.id) for student, lab, nb_id, kind, row in _gradebook_cells(out)}
 
 
 def _manual(out: Path) -> dict:
-    from nbgrader.api import Gradebook
-
+    """What TAs gave: (student, lab, cell, "score" or "comment") -> the manual score or comment."""
     found = {}
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", COURSE_ID) as gb:
-        for assignment in gb.assignments:
-            for submission in assignment.submissions:
-                for nb in submission.notebooks:
-                    for grade in nb.grades:
-                        if grade.manual_score is not None:
-                            found[(submission.student.id, assignment.name, grade.name, "score")] = grade.manual_score
-                    for comment in nb.comments:
-                        if comment.manual_comment:
-                            key = (submission.student.id, assignment.name, comment.name, "comment")
-                            found[key] = comment.manual_comment
+    for student, lab, _, kind, row in _gradebook_cells(out):
+        if kind == "grade" and row.manual_score is not None:
+            found[(student, lab, row.name, "score")] = row.manual_score
+        elif kind == "comment" and row.manual_comment:
+            found[(student, lab, row.name, "comment")] = row.manual_comment
     return found
 
 
@@ -380,7 +375,9 @@ def test_is_grading_or_exporting_another_course_into_a_class_folder_refused(tmp_
      "canvas-id: unknown key in [[labs]]; did you mean canvas_id?"),
     ("[tolerances.float32]\nrtol", "[tolerances.float32]\nrtool", None,
      "rtool: unknown key in [tolerances]; did you mean rtol?"),
-], ids=["lates", "lab", "cell_timout", "canvas-id", "rtool"])
+    ("[tolerances.gradient_check]\neps", "[tolerances.gradient_check]\nepsilon", None,
+     "epsilon: unknown key in [tolerances]; did you mean eps?"),
+], ids=["lates", "lab", "cell_timout", "canvas-id", "rtool", "epsilon"])
 def test_is_a_typo_in_course_toml_refused_naming_its_line_and_the_closest_name(tmp_path, capsys, old, new, line,
                                                                                 message):
     toml = course_with(tmp_path, old, new)

@@ -81,7 +81,8 @@ def _in_place_step(params, grads, lr):
 
 
 def test_is_a_change_to_the_arguments_caught_by_a_second_call_even_when_the_report_is_forged():
-    from autograder.checks.core import NOT_ASKED, CheckFailed, expect_unchanged
+    from autograder.checks.core import CheckFailed, expect_unchanged
+    from autograder.kernel.boundary import NOT_ASKED
 
     params, grads = {"W": np.ones((2, 2))}, {"W": np.full((2, 2), 0.5)}
     ctx = Context(lab="lab3_backprop", grade_id="sgd_step", secret="s", n_examples=1,
@@ -168,8 +169,22 @@ def test_do_the_directional_and_coordinate_checks_agree_on_a_quadratic():
     x = np.array([0.3, -1.2])
     grad = 2 * A @ x
     assert gradcheck.relative_error(gradcheck.numerical_gradient(f, x), grad) < 1e-8
-    assert gradcheck.directional_check(f, x, grad)[0]
-    assert not gradcheck.directional_check(f, x, grad * [1, -1])[0]
+    tol = gradcheck.tolerances(course_mod.load().tolerances)
+    v = np.array([0.6, 0.8])
+    assert gradcheck.directional_check(f, x, grad, v, **tol)[0]
+    assert not gradcheck.directional_check(f, x, grad * [1, -1], v, **tol)[0]
+
+
+def test_does_the_gradient_check_move_and_read_only_the_parameter_it_checks():
+    params = {"a": np.array([1.0, 2.0]), "b": np.array([3.0])}
+    f = lambda p: float(np.sum(p["a"] ** 2) + 5 * p["b"][0])  # noqa: E731
+    grad = {"a": 2 * params["a"], "b": np.array([np.nan])}  # b's gradient is wrong: a's check must not see it
+    tol = gradcheck.tolerances(course_mod.load().tolerances)
+    v = gradcheck.direction_in(params, "a", np.random.default_rng(0))
+    assert set(v) == {"a"} and np.isclose(np.linalg.norm(v["a"]), 1.0)
+    assert gradcheck.directional_check(f, params, grad, v, **tol)[0]
+    assert not gradcheck.directional_check(f, params, grad, gradcheck.direction_in(params, "b", np.random.default_rng(0)),
+                                           **tol)[0]
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from autograder.kernel.boundary import NOT_ASKED, NoSecondResult, Returned
+from autograder.kernel.boundary import NoSecondResult, Returned
 
 __all__ = ["CheckFailed", "PartialCredit", "Returned", "Context", "KernelFunction", "check", "CHECKS",
            "expect_returned", "expect_array", "expect_close", "expect_float", "expect_unchanged",
@@ -155,7 +155,6 @@ class Context:
         self.secret, self.n_examples = secret, n_examples
         self._caller = caller
         self.tolerances = tolerances or _course_tolerances()
-        self.calls_made = 0
         self.flags: list[tuple[str, str]] = []  # (flag for grades.csv, note for a TA)
 
     def flag(self, name: str, note: str) -> None:
@@ -209,7 +208,6 @@ class Context:
                             "cases": [tuple(_to_spec(vary.get(j, a)) for j, a in enumerate(args))]})
         if fresh and encoded:
             encoded[0]["fresh"] = True
-        self.calls_made += 1
         got = self._caller(encoded)
         for r, c, f in copies:
             if r < len(got) and c < len(got[r]) and f < len(got) and got[f]:
@@ -218,7 +216,6 @@ class Context:
 
     def value(self, name: str) -> Returned:
         """The value the notebook gave the name `name` (an answer such as q1)."""
-        self.calls_made += 1
         return self._caller([{"name": name, "kind": "value", "cases": [()]}])[0][0]
 
 

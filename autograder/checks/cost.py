@@ -25,7 +25,7 @@ differentiation costs; a call fast enough (a tenth of a forward pass, or 2.5 us,
 is not held to the growth, its round trip being most of its time. A call that does not finish on
 `a` (A_LIMIT) runs past a time limit, as any call can: no points.
 
-What it cannot see (README, "How backward is judged"): a derivative taken unit by unit (dL/dz of
+What it cannot see (docs/grading.md, "How backward is judged"): a derivative taken unit by unit (dL/dz of
 each unit by a complex step, dz/dW by hand) is a few hundred small passes, whose overhead rather
 than arithmetic is their time on every network affordable here: it costs what backprop costs.
 """

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
 
 from autograder.checks.backprop import KEYS, check_backward, forward_each
 from autograder.checks.core import (CheckFailed, check, expect_array, expect_close, expect_dict_of_arrays,
@@ -298,7 +297,7 @@ def _xor_fails_by_parts(ctx, start) -> bool:
     own = own_training(ctx, [args])[0]
     if own is None:
         return False
-    want_params, want_losses = ref.train(*args)
+    want_params = ref.train(*args)[0]
     rtol, atol = ctx.tol()
     try:
         expect_dict_of_arrays(own[0], want_params, "own parts", rtol=rtol, atol=atol)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks.core import (CheckFailed, check, expect_close, expect_returned, expect_unchanged, judge_parts,
-                                    tolerance_for)
+from autograder.checks.backprop import expect_gradient_dicts
+from autograder.checks.core import check, expect_close, judge_parts, tolerance_for
 from autograder.reference import lab4_feedback_alignment as ref
 
 LAB = "lab4_feedback_alignment"
@@ -94,14 +94,7 @@ def dfa_backward(ctx):
     cases = ctx.cases(_deep_cases(), explicit=_edge_cases())
     calls = [(p, ref.forward_deep(p, X)[1], T, B) for p, X, T, B in cases]
     whats = [_describe(p, T) for p, _, T, _ in calls]
-    got = []
-    for args, ret, what in zip(calls, ctx.call("dfa_backward", calls), whats):
-        grads = expect_returned(ret, what)
-        if not isinstance(grads, dict) or set(grads) != set(KEYS):
-            keys = sorted(map(str, grads)) if isinstance(grads, dict) else type(grads).__name__
-            raise CheckFailed(f"{what}: expected a dict with keys {list(KEYS)}, got {keys}")
-        expect_unchanged(ret, args, what)
-        got.append(grads)
+    got = expect_gradient_dicts(ctx.call("dfa_backward", calls), calls, whats, keys=KEYS)
     wants = [ref.dfa_backward(*args) for args in calls]
 
     def part(key):

@@ -46,24 +46,29 @@ def generate_into(course: Course, labs: list[str], db_path: Path) -> None:
 
 
 @contextlib.contextmanager
+def _pragmas(*statements: str):
+    """Every SQLite connection opened inside the block (nbgrader opens its own) runs `statements` first."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    def on_connect(connection, _record):
+        if isinstance(connection, sqlite3.Connection):
+            for statement in statements:
+                connection.execute(statement)
+
+    event.listen(Engine, "connect", on_connect)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "connect", on_connect)
+
+
 def unsynced():
     """SQLite commits that do not wait for the disk (synchronous=OFF, the journal in memory), for
     gradebooks that are scratch files (templates, a unit's private gradebook) or a temporary file
     synced once before it is put in place. nbgrader commits after every cell: waiting for the disk
-    each time was half of building a gradebook here (4.8 s -> 2.5 s for the five labs)."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    def no_sync(connection, _record):
-        if isinstance(connection, sqlite3.Connection):
-            connection.execute("PRAGMA synchronous=OFF")
-            connection.execute("PRAGMA journal_mode=MEMORY")
-
-    event.listen(Engine, "connect", no_sync)
-    try:
-        yield
-    finally:
-        event.remove(Engine, "connect", no_sync)
+    each time was half the time of building a gradebook (bench/RESULTS.md)."""
+    return _pragmas("PRAGMA synchronous=OFF", "PRAGMA journal_mode=MEMORY")
 
 
 def template(course: Course, labs: list[str], folder: Path) -> Path:
@@ -140,23 +145,11 @@ def _source_digest(course: Course, lab: str) -> str:
     return hashlib.sha256(course.lab(lab).source_notebook(course.root).read_bytes()).hexdigest()[:16]
 
 
-@contextlib.contextmanager
 def shared_with_formgrader():
     """SQLite settings for writing the live class gradebook while formgrader may write it too:
     wait for its short transactions (busy timeout) rather than fail, and commit each unit on its
     own, so a TA's save waits milliseconds, never the whole run."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    def patient(connection, _record):
-        if isinstance(connection, sqlite3.Connection):
-            connection.execute("PRAGMA busy_timeout=120000")
-
-    event.listen(Engine, "connect", patient)
-    try:
-        yield
-    finally:
-        event.remove(Engine, "connect", patient)
+    return _pragmas("PRAGMA busy_timeout=120000")
 
 
 def _graded_units(gb) -> set[tuple[str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-MAX_SCAN = 1_000_000  # characters of student code scanned, all cells together (about 1 s at worst here)
+MAX_SCAN = 1_000_000  # characters of student code scanned, all cells together (the scan is linear in them)
 
 _H = r"[ \t]*"  # horizontal space: `\s*` would run over every blank line after each match start
 _H1 = r"[ \t]+"

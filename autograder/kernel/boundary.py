@@ -121,7 +121,7 @@ class SandboxedKernelManager(KernelManager):
     startup_code: str = ""  # run in the kernel as it starts (OUTPUT_CAP)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        # no eager matplotlib backend: it halves the kernel's start (1.1 s -> 0.6 s here); plots
+        # no eager matplotlib backend: it halves the kernel's start (bench/RESULTS.md); plots
         # use the inline backend (MPLBACKEND, loaded with pyplot) so the TA sees the figures
         # the output cap runs while the kernel starts (IPKernelApp.exec_lines), before its first answer
         kernel = [sandbox_mod.kernel_python(), "-m", "ipykernel_launcher", "-f", self.connection_file,
@@ -140,10 +140,9 @@ class SandboxedKernelManager(KernelManager):
 
 def wait_for_ready(km, kc, seconds: float) -> None:
     """jupyter_client's `wait_for_ready` without its last step, which drains IOPub until 0.2 s
-    pass without a message: 0.25 s of every kernel's start spent waiting (measured: start 0.58-0.69
-    s with it, 0.33-0.47 s without). Nothing is lost: `run` and `call` skip every message that
-    answers another request. As there: a kernel_info reply on shell, then any message on IOPub
-    (it is connected)."""
+    pass without a message: a wait at every kernel's start (bench/RESULTS.md). Nothing is lost:
+    `run` and `call` skip every message that answers another request. As there: a kernel_info
+    reply on shell, then any message on IOPub (it is connected)."""
     deadline = time.monotonic() + seconds
     while True:
         kc.kernel_info()
@@ -439,7 +438,7 @@ class StudentKernel:
         """Ask the kernel to call student functions (see kernel/inside.py); (raw JSON replies, the run).
 
         The request travels in the content of an execute_request (beside a short code that reads
-        it from there: IPython's handling of a megabyte of code took 0.4 s), the reply comes back
+        it from there: IPython transforms and echoes a cell's code, slow for a megabyte), the reply comes back
         as a display_data message of its own mime type on the same channel: no file, no path."""
         attached = {"autograder": {"inside": INSIDE_SOURCE,
                                    "requests": base64.b64encode(pickle.dumps(requests)).decode("ascii")}}

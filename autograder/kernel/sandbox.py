@@ -102,8 +102,8 @@ def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int
 
 def masked_paths() -> list[tuple[str, bool]]:
     """What the kernel's interpreter would load at every start and a grading kernel has no use
-    for: the debugger (ipykernel imports debugpy and pydevd at start when it finds them: 0.15 s of
-    each kernel's start here, and a debug channel nobody needs) and this package's editable-install
+    for: the debugger (ipykernel imports debugpy and pydevd at start when it finds them: time at
+    each kernel's start, and a debug channel nobody needs) and this package's editable-install
     hook (a .pth file run at start, pointing at a folder the kernel cannot see anyway)."""
     import glob
     import importlib.util
@@ -119,8 +119,8 @@ def masked_paths() -> list[tuple[str, bool]]:
 def font_list() -> tuple[str, bytes] | None:
     """(name in the home, content) of matplotlib's font cache for the kernels, or None without
     matplotlib. Every lab plots, and a kernel whose private home holds no font cache builds one at
-    its first `import matplotlib.pyplot` (runs fc-list, opens every font: 0.2-0.4 s of each
-    notebook here). Built once per grading process from the fonts themselves (0.27 s here), not
+    its first `import matplotlib.pyplot` (runs fc-list, opens every font: a cost in every notebook,
+    bench/RESULTS.md). Built once per grading process from the fonts themselves, not
     read from the grader's own matplotlib cache (a file in root's home, which a kernel without
     bubblewrap could have written), keeping only the fonts a kernel can see (under /usr and the
     interpreter's and virtualenv's folders); each kernel gets a read-only copy of its own."""

@@ -2,7 +2,7 @@
 # network above it run again), only dz/dW by hand (delta.T @ input). Exact values, and a loop over
 # units, not weights: a few hundred small passes, faster than backprop with Python loops, whose time
 # grows as backprop's on every network the grader can afford to time (its per-unit overhead, not its
-# arithmetic, is most of it). Time cannot tell it from backprop (README, "How backward is judged"):
+# arithmetic, is most of it). Time cannot tell it from backprop (docs/grading.md, "How backward is judged"):
 # full marks, a known limit of judging by cost. Timed as the sandboxed kernel runs it (numpy on one
 # thread; with several, complex products are slower on wide networks and its time can grow): graded
 # in the sandbox only.
