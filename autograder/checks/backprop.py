@@ -84,12 +84,12 @@ def check_backward(ctx: Context, name: str, cases: list, ref: ModuleType, ref_ba
                     fd=fd)
 
 
-def forward_each(ctx: Context, params: list, calls: list[tuple], idx: list[int], fresh: bool = False) -> list[tuple]:
-    """One round trip of the student's forward for the calls `idx` (each (params, X, ...)):
-    [(i, (Y, cache) or None where it gave nothing usable, the Returned)], for the error-carried-
-    forward checks of train that drive the student's own parts step by step."""
+def forward_each(chains, params: list, calls: list[tuple], idx: list[int]) -> list[tuple]:
+    """One round trip of the student's forward for the calls `idx` (each (params, X, ...)) of
+    `chains` (checks/replay.py): [(i, (Y, cache) or None where it gave nothing usable, the
+    Returned)], for the error-carried-forward checks of train."""
     out = []
-    for i, ret in zip(idx, ctx.call("forward", [(params[i], calls[i][1]) for i in idx], again=0, fresh=fresh)):
+    for i, ret in zip(idx, chains.call("forward", [(params[i], calls[i][1]) for i in idx])):
         v = ret.value if ret.status == "returned" else None
         out.append((i, v if isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], dict) else None, ret))
     return out

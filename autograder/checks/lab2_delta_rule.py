@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from autograder import gradcheck
 from autograder.checks.core import (CheckFailed, check, expect_array, expect_close, expect_either, expect_float,
                                     expect_returned, expect_unchanged)
+from autograder.checks.replay import Chains
 from autograder.reference import lab2_delta_rule as ref
 from autograder.strategies import float_arrays
 
@@ -128,44 +129,36 @@ def _as_weights(ret, d):
 
 def own_histories(ctx, calls: list[tuple]) -> list:
     """The weight histories the student's own delta_rule_batch_step / delta_rule_online_step give
-    for each train_delta_rule call (error carried forward), driven from here one step at a time
-    for all calls (plain data each way); None where a step gave nothing usable or never moved the
-    weights (a step that returns its input carries no error forward: nothing was learned). Driven
-    in a clean kernel: nothing the steps remember from their own check carries over."""
+    for each train_delta_rule call (error carried forward, checks/replay.py), one step at a time
+    for all calls; None where a step gave nothing usable or never moved the weights (a step that
+    returns its input carries no error forward: nothing was learned)."""
+    chains = Chains(ctx, calls, epochs_at=4)
     hist = [[np.asarray(c[0], dtype=float)] for c in calls]
-    alive = [True] * len(calls)
-    fresh = [True]
 
-    def call(name, cases):
-        rets = ctx.call(name, cases, again=0, fresh=fresh[0])
-        fresh[0] = False
-        return rets
+    def stepped(i, ret):
+        w = _as_weights(ret, calls[i][0].size)
+        if w is None:
+            chains.stop(i)
+        return w
 
-    for epoch in range(max((c[4] for c in calls), default=0)):
-        idx = [i for i, c in enumerate(calls) if alive[i] and epoch < c[4]]
-        if not idx:
-            break
+    for _, idx in chains.epochs():
         if calls[idx[0]][5] == "batch":
-            rets = call("delta_rule_batch_step", [(hist[i][-1], calls[i][1], calls[i][2], calls[i][3]) for i in idx])
+            rets = chains.call("delta_rule_batch_step", [(hist[i][-1], *calls[i][1:4]) for i in idx])
             for i, ret in zip(idx, rets):
-                w = _as_weights(ret, calls[i][0].size)
-                alive[i] = w is not None
-                hist[i].append(w)
+                hist[i].append(stepped(i, ret))
             continue
         w_now = {i: hist[i][-1] for i in idx}
         for n in range(max(calls[i][1].shape[0] for i in idx)):
-            step = [i for i in idx if alive[i] and n < calls[i][1].shape[0]]
+            step = [i for i in idx if chains.alive[i] and n < calls[i][1].shape[0]]
             if not step:
                 break
-            rets = call("delta_rule_online_step", [(w_now[i], calls[i][1][n], float(calls[i][2][n]), calls[i][3])
-                                                   for i in step])
+            rets = chains.call("delta_rule_online_step", [(w_now[i], calls[i][1][n], float(calls[i][2][n]), calls[i][3])
+                                                         for i in step])
             for i, ret in zip(step, rets):
-                w = _as_weights(ret, calls[i][0].size)
-                alive[i] = w is not None
-                w_now[i] = w
+                w_now[i] = stepped(i, ret)
         for i in idx:
             hist[i].append(w_now[i])
-    return [np.array(h) if alive[i] and any(not np.array_equal(w, h[0]) for w in h[1:]) else None
+    return [np.array(h) if chains.alive[i] and any(not np.array_equal(w, h[0]) for w in h[1:]) else None
             for i, h in enumerate(hist)]
 
 

@@ -6,6 +6,7 @@ import numpy as np
 from autograder.checks.backprop import KEYS, check_backward, forward_each
 from autograder.checks.core import (CheckFailed, check, expect_array, expect_close, expect_dict_of_arrays,
                                     expect_either, expect_float, expect_returned, expect_unchanged, judge_parts)
+from autograder.checks.replay import Chains, as_floats
 from autograder.reference import lab3_backprop as ref
 from autograder.strategies import three_layer_cases
 
@@ -101,17 +102,6 @@ def sgd_step(ctx):
         expect_unchanged(ret, args, what)
 
 
-def _floats(seq):
-    """A list of numbers (floats, ints, 0-d arrays) as a float array, else None."""
-    if isinstance(seq, np.ndarray) and seq.ndim == 1:
-        return seq.astype(float)
-    if isinstance(seq, (list, tuple)) and all(
-            (isinstance(x, (float, int)) and not isinstance(x, bool)) or (isinstance(x, np.ndarray) and x.shape == ())
-            for x in seq):
-        return np.array([float(x) for x in seq])
-    return None
-
-
 def _zero_gradient(grads: dict) -> bool:
     """Every gradient the student's backward gave is an array of zeros."""
     values = list(grads.values())
@@ -120,70 +110,50 @@ def _zero_gradient(grads: dict) -> bool:
 
 def own_training(ctx, calls: list[tuple], errors: list | None = None) -> list:
     """What the student's own forward, loss, backward and sgd_step give, chained as train chains
-    them, for each (params, X, T, lr, n_epochs): (params, losses), or None where a part gave
-    nothing usable (and then, in `errors`, the (type, message) of a part that raised) or never
-    changed the params along a gradient that was not zero (an sgd_step that returns its input
-    carries no error forward: nothing was learned). Driven from here, one round trip per step for all calls, plain data each way, in a
-    clean kernel: nothing the parts remember from their own checks carries over."""
+    them (checks/replay.py), for each (params, X, T, lr, n_epochs): (params, losses), or None where
+    a part gave nothing usable (and then, in `errors`, the (type, message) of a part that raised) or
+    never changed the params along a gradient that was not zero (an sgd_step that returns its input
+    carries no error forward: nothing was learned)."""
+    chains = Chains(ctx, calls, epochs_at=4, errors=errors)
     params = [c[0] for c in calls]
     losses: list[list] = [[] for _ in calls]
     moved = [False] * len(calls)
-    alive = _Alive(len(calls), errors)
-    for epoch in range(max((c[4] for c in calls), default=0)):
-        idx = [i for i, c in enumerate(calls) if alive[i] and epoch < c[4]]
-        if not idx:
-            break
+    for _, idx in chains.epochs():
         forwarded = []
-        for i, v, ret in forward_each(ctx, params, calls, idx, fresh=epoch == 0):
+        for i, v, ret in forward_each(chains, params, calls, idx):
             if v is not None:
                 forwarded.append((i, v))
             else:
-                alive.stop(i, ret)
+                chains.stop(i, ret)
         if not forwarded:
             break
-        rets_loss, rets_back = ctx.call_many([("loss", [(v[0], calls[i][2]) for i, v in forwarded]),
-                                              ("backward", [(params[i], v[1], calls[i][2]) for i, v in forwarded])],
-                                             again=0)
+        rets_loss, rets_back = chains.call_many([("loss", [(v[0], calls[i][2]) for i, v in forwarded]),
+                                                 ("backward", [(params[i], v[1], calls[i][2]) for i, v in forwarded])])
         stepping = []
         for (i, _), rl, rb in zip(forwarded, rets_loss, rets_back):
-            value = _floats([rl.value]) if rl.status == "returned" else None
+            value = as_floats([rl.value]) if rl.status == "returned" else None
             if value is None or rb.status != "returned" or not isinstance(rb.value, dict):
-                alive.stop(i, rl if rl.status != "returned" else rb)
+                chains.stop(i, rl if rl.status != "returned" else rb)
                 continue
             losses[i].append(float(value[0]))
             stepping.append((i, rb.value))
         if not stepping:
             break
-        for (i, g), rs in zip(stepping, ctx.call("sgd_step", [(params[i], g, calls[i][3]) for i, g in stepping],
-                                                 again=0)):
+        for (i, g), rs in zip(stepping, chains.call("sgd_step", [(params[i], g, calls[i][3]) for i, g in stepping])):
             if rs.status == "returned" and isinstance(rs.value, dict):
                 # a step along a zero gradient rightly changes nothing (a backward that returns zeros:
                 # its own mistake, charged once); an sgd_step that ignores a real gradient does not count
                 moved[i] = moved[i] or not _same_params(rs.value, params[i]) or _zero_gradient(g)
                 params[i] = rs.value
             else:
-                alive.stop(i, rs)
-    return [(params[i], np.array(losses[i])) if alive[i] and moved[i] else None for i in range(len(calls))]
+                chains.stop(i, rs)
+    return [(params[i], np.array(losses[i])) if chains.alive[i] and moved[i] else None for i in range(len(calls))]
 
 
 def _same_params(a: dict, b: dict) -> bool:
     return set(a) == set(b) and all(isinstance(a[k], np.ndarray) and isinstance(b[k], np.ndarray)
                                     and np.array_equal(a[k], b[k]) for k in b)
 
-
-
-class _Alive(list):
-    """Which chains still run; why each one stopped (a part that raised) goes into `errors`."""
-
-    def __init__(self, n: int, errors: list | None):
-        super().__init__([True] * n)
-        self.errors = errors if errors is not None else []
-        self.errors[:] = [None] * n
-
-    def stop(self, i: int, ret) -> None:
-        self[i] = False
-        if ret.status == "raised":
-            self.errors[i] = (ret.error_type, ret.message)
 
 
 def _raised_as_its_parts(ctx, calls: list[tuple], rets: list) -> list[bool]:
@@ -223,7 +193,7 @@ def train(ctx):
         value = expect_returned(ret, what)
         if not (isinstance(value, tuple) and len(value) == 2):
             raise CheckFailed(f"{what}: expected (params, losses), got {type(value).__name__}")
-        losses = _floats(value[1])
+        losses = as_floats(value[1])
         if losses is None:
             raise CheckFailed(f"{what}: losses should be a list of floats")
         expect_unchanged(ret, args, what)

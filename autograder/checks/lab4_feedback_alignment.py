@@ -8,6 +8,7 @@ from autograder.checks.backprop import (KEYS, check_backward, describe, expect_b
                                        expect_gradient_dicts, judge_gradients)
 from autograder.checks.core import (CheckFailed, check, expect_close, expect_dict_of_arrays, expect_either,
                                     expect_float, expect_returned, expect_unchanged, judge_parts)
+from autograder.checks.replay import Chains, as_floats
 from autograder.reference import lab4_feedback_alignment as ref
 from autograder.strategies import float_arrays, shapes, three_layer_cases
 
@@ -154,13 +155,10 @@ def angle_between(ctx):
 
 
 def _as_floats(seq, what):
-    if isinstance(seq, np.ndarray) and seq.ndim == 1:
-        return seq.astype(float)
-    if not isinstance(seq, (list, tuple)) or not all(
-            (isinstance(x, (float, int)) and not isinstance(x, bool)) or (isinstance(x, np.ndarray) and x.size == 1)
-            for x in seq):
+    values = as_floats(seq, size_one=True)
+    if values is None:
         raise CheckFailed(f"{what}: expected a list of floats, one per epoch")
-    return np.array([float(np.ravel(x)[0]) if isinstance(x, np.ndarray) else float(x) for x in seq])
+    return values
 
 
 def _expect_train(value, what):
@@ -171,59 +169,51 @@ def _expect_train(value, what):
 
 def own_training(ctx, calls: list[tuple]) -> list:
     """What the notebook's forward and loss and the student's own bp_backward, fa_backward and
-    angle_between give, chained as train chains them (the step p - lr * update taken here), for
-    each train call: (params, {"loss": [...], "angle": [...]}), or None where a part gave nothing
-    usable. One round trip per step for all calls, plain data each way."""
+    angle_between give, chained as train chains them (the step p - lr * update taken here;
+    checks/replay.py), for each train call: (params, {"loss": [...], "angle": [...]}), or None
+    where a part gave nothing usable."""
+    chains = Chains(ctx, calls, epochs_at=4)
     params = [c[0] for c in calls]
     history = [{"loss": [], "angle": []} for _ in calls]
-    alive = [True] * len(calls)
-    for epoch in range(max((c[4] for c in calls), default=0)):
-        idx = [i for i, c in enumerate(calls) if alive[i] and epoch < c[4]]
-        if not idx:
-            break
+    for _, idx in chains.epochs():
         fwd = []
-        for i, v, _ in forward_each(ctx, params, calls, idx):
-            alive[i] = v is not None
-            if v is not None:
+        for i, v, _ in forward_each(chains, params, calls, idx):
+            if v is None:
+                chains.stop(i)
+            else:
                 fwd.append((i, v))
+        if not fwd:
+            break
         fa = [(i, v) for i, v in fwd if calls[i][5] == "fa"]
-        rl, rb, rf = ctx.call_many([("loss", [(v[0], calls[i][2]) for i, v in fwd]),
-                                    ("bp_backward", [(params[i], v[1], calls[i][2]) for i, v in fwd]),
-                                    ("fa_backward", [(params[i], v[1], calls[i][2], calls[i][6]) for i, v in fa])],
-                                   again=0)
+        rl, rb, rf = chains.call_many([("loss", [(v[0], calls[i][2]) for i, v in fwd]),
+                                       ("bp_backward", [(params[i], v[1], calls[i][2]) for i, v in fwd]),
+                                       ("fa_backward", [(params[i], v[1], calls[i][2], calls[i][6]) for i, v in fa])])
         fa_grads = dict(zip([i for i, _ in fa], rf))
         angles_for = []
         for (i, _), r_loss, r_bp in zip(fwd, rl, rb):
-            value = _as_floats_or_none([r_loss.value]) if r_loss.status == "returned" else None
+            value = as_floats([r_loss.value], size_one=True) if r_loss.status == "returned" else None
             update = r_bp if calls[i][5] == "bp" else fa_grads[i]
             usable = [r for r in (r_bp, update) if r.status == "returned" and isinstance(r.value, dict)
                       and all(isinstance(r.value.get(k), np.ndarray) for k in KEYS)]
             if value is None or len(usable) < 2:
-                alive[i] = False
+                chains.stop(i)
                 continue
             history[i]["loss"].append(float(value[0]))
             try:
                 params[i] = {k: params[i][k] - calls[i][3] * update.value[k] for k in KEYS}
             except ValueError:  # shapes that do not fit the weights
-                alive[i] = False
+                chains.stop(i)
                 continue
             if calls[i][5] == "fa":
                 angles_for.append((i, update.value["W1"], r_bp.value["W1"]))
         if angles_for:
-            for (i, _, _), ret in zip(angles_for, ctx.call("angle_between", [(u, v) for _, u, v in angles_for], again=0)):
-                value = _as_floats_or_none([ret.value]) if ret.status == "returned" else None
+            for (i, _, _), ret in zip(angles_for, chains.call("angle_between", [(u, v) for _, u, v in angles_for])):
+                value = as_floats([ret.value], size_one=True) if ret.status == "returned" else None
                 if value is None:
-                    alive[i] = False
+                    chains.stop(i)
                 else:
                     history[i]["angle"].append(float(value[0]))
-    return [(params[i], history[i]) if alive[i] else None for i in range(len(calls))]
-
-
-def _as_floats_or_none(seq):
-    try:
-        return _as_floats(seq, "")
-    except CheckFailed:
-        return None
+    return [(params[i], history[i]) if chains.alive[i] else None for i in range(len(calls))]
 
 
 OWN_PARTS = "what the notebook's forward and loss and your own bp_backward, fa_backward and angle_between give"
