@@ -14,20 +14,21 @@ first attempt counted (a call that runs past its limit is stopped and not retrie
 
 The networks (SHAPES). First `a`. A call slow on `a` (half a forward pass per parameter or more,
 where a numerical derivative would fit) is timed on `one`, a smaller network, and on `b`, one's
-shape with CASES_B cases: a time
-that barely grows with the cases costs what numerical differentiation costs (no points, the
-message gives the times); one that grows as backprop's cannot be told apart from backprop with a
-graph of scalars, nor from a numerical derivative slowed down on purpose: it earns its points and
-the row is flagged `gradient-method-unclear` for a TA, with the times. A faster call is timed on
-`c`, every layer twice as wide (4x the parameters), and `k`, a's with four times the outputs: a
-time per parameter that grows from `a` (measured twice, on new networks) costs what numerical
-differentiation costs; a call fast enough (a tenth of a forward pass, or 2.5 us, per parameter)
-is not held to the growth, its round trip being most of its time. A call that does not finish on
-`a` (A_LIMIT) runs past a time limit, as any call can: no points.
+shape with CASES_B cases: a time that barely grows with the cases costs what numerical
+differentiation costs (no points, the message gives the times); one that grows as backprop's
+cannot be told apart from backprop with a graph of scalars, nor from a numerical derivative slowed
+down on purpose: it earns its points and the row is flagged `gradient-method-unclear` for a TA,
+with the times. A faster call is timed on `few`, `units` and `outputs`, the same cases, most
+parameters next to a few hidden units (`few`) or to many (`units`, `outputs`): its time per
+parameter on the last two over `few` is about 1-2.5 for backprop in any style, 20 or more for a
+derivative taken unit by unit through the layers above or per parameter vectorised around the
+cache. From UNITS_NUMERICAL on (or past the limit it sets): no points; between UNITS_BACKPROP and
+UNITS_NUMERICAL: points given, flagged for a TA with the times. A call that does not finish on `a`
+(A_LIMIT) runs past a time limit, as any call can: no points.
 
-What it cannot see (README, "How backward is judged"): a derivative taken unit by unit (dL/dz of
-each unit by a complex step, dz/dW by hand) is a few hundred small passes, whose overhead rather
-than arithmetic is their time on every network affordable here: it costs what backprop costs.
+What it cannot see (README, "How backward is judged"): a derivative taken unit by unit that re-runs
+only the one unit's column through the layers above costs, per unit, what backprop costs per unit;
+only its Python loop over the units is left to time, as a loop over the weights is in backprop.
 """
 from __future__ import annotations
 
@@ -41,22 +42,30 @@ import numpy as np
 
 from autograder.checks.core import CheckFailed, Context, Returned, expect_returned
 
-# (cases, inputs, hidden, outputs). a: 24,665 parameters; c: 98,290; k: 36,740. Measured in the
-# sandboxed kernel on the 2-core machine under a load of 6-14 (seconds on a / c / k, round trip
-# included): vectorised backprop 0.003-0.02 / 0.03-0.16 / 0.005-0.02; Python loops over every
-# weight 0.02-0.05 / 0.07-0.2 / 0.03-0.08; a graph of scalars (micrograd) 1-2.4 / 4-13.7 / 2-6
-# (and 8x a's time with 8 cases); central differences per parameter 2-4 on a, hardly more with 8
-# cases; central differences vectorised around the cache 0.04-0.1 / 0.2-1.3 / 0.08-0.26.
-SHAPES = {"tiny": (1, 2, 2, 2), "a": (1, 128, 160, 25), "c": (1, 256, 320, 50), "k": (1, 128, 160, 100),
-          "one": (1, 64, 80, 12), "b": (8, 64, 80, 12)}
+# (cases, inputs, hidden, outputs). a: 21,445 parameters, few outputs so that central differences
+# vectorised around the cache (their time grows with the outputs) stay far below SLOW there. Measured
+# in the sandboxed kernel on the 2-core machine under a load of 6-14: vectorised backprop 0.003-0.02 s
+# on a; Python loops over every weight 0.01-0.05; a graph of scalars (micrograd) about 1-2.5 (and 8x
+# a's time with 8 cases); central differences per parameter 2-4, hardly more with 8 cases.
+SHAPES = {"tiny": (1, 2, 2, 2), "a": (1, 128, 160, 5),
+          "one": (1, 64, 80, 12), "b": (8, 64, 80, 12),
+          "few": (128, 2000, 5, 1), "units": (128, 1, 1000, 10), "outputs": (128, 1, 50, 50)}
 # `one` and `b`: the cases test, on a network small enough (6,172 parameters) that a forward pass is
 # mostly numpy's per-call overhead, which numerical differentiation pays once per parameter
 # whatever the cases (central differences and the complex step: 1.3-2x the time with 8 cases,
 # with one or two BLAS threads), backprop in Python once per weight and case (a graph of scalars:
 # 8-20x, its garbage collector seeing more objects)
 CASES_B = SHAPES["b"][0]
-# how `c` and `k` grow from `a`, in the words of the message
-GROWN = {"c": "every layer twice as wide", "k": "four times the outputs"}
+# `few`, `units` and `outputs`: the units test, 128 cases and about 10,000 parameters each, most of
+# them into 5 hidden units from 2,000 inputs (`few`), or out of 1,000 hidden units into 10 outputs
+# (`units`); and 2,650 parameters, most of them out of 50 hidden units into 50 outputs (`outputs`).
+# Backprop costs cases x parameters on all three (a loop over every weight about 2x more on the last
+# two, its weights there indexed by two numbers). A derivative per unit (dL/dz of each hidden unit
+# by the layers above) costs a pass through 1,000 units per unit on `units`; central differences
+# vectorised around the cache cost cases x parameters x outputs, 50 outputs against few's one, on
+# `outputs`. Many cases, so that arithmetic, not the round trip (the same 2,000 numbers a case on
+# `few` and `units`, fewer on `outputs`), is most of the time.
+GROWN = {"units": "1,000 hidden units", "outputs": "50 hidden units and 50 outputs"}
 
 
 def n_params(shape: tuple) -> int:
@@ -72,13 +81,14 @@ REPEATS = 3
 SLOW = 0.5  # forward passes per parameter: from here on a numerical derivative would fit in the time
 CASES_GROWTH = 0.5  # time per case on `b` over `one` below this: hardly grows with the cases
 CASES_LIMIT = 0.75  # `b` is stopped at this time per case (over `one`'s): past it, it grows as backprop's
-PARAMS_GROWTH = 2.0  # time per parameter on `c` over `a` above this: grows faster than the parameters
 GRACE = 0.5  # seconds added to every limit derived from a measurement (load moves times)
-FAST = 0.1  # forward passes per parameter: a call this fast is far from any numerical derivative (the
-            # round trip of its parameters and gradients, not its arithmetic, is most of its time)
-FAST_PER_PARAM = 2.5e-6  # seconds per parameter, likewise: the round trip alone of vectorised backprop
-                         # took up to 0.16 s for c's 98,290 parameters under load (lab 4's forward, a
-                         # tanh and a linear layer, is too quick for FAST alone to cover it)
+UNITS_FLOOR = 0.05  # seconds on `few` (in proportion to the parameters on the others): on the units
+                    # test, times below this are the round trip's noise, counted as this
+UNITS_BACKPROP = 5.0  # time per parameter on `units` or `outputs` over `few` up to this: backprop (a
+                      # Python loop over every weight: about 2x, its weights there indexed by two numbers)
+UNITS_NUMERICAL = 10.0  # from this on: numerical (a derivative per unit on `units`, central differences
+                        # vectorised around the cache on `outputs`: 20x or more); between the two,
+                        # points given and the row flagged for a TA
 
 FLAG = "gradient-method-unclear"
 
@@ -202,29 +212,35 @@ def expect_backprop_cost(ctx: Context, name: str, ref: ModuleType,
                        "this, and so would a numerical derivative slowed down on purpose; read it (points given)")
         return timer.returned
 
-    # does its time per parameter grow with the network? Backprop's arithmetic grows with the
-    # parameters; a numerical derivative's with the parameters (or units) times the layers above them
-    for label in ("c", "k"):
-        ratio = n_params(SHAPES[label]) / a.n_params
-        fwd = forward_seconds(ref, *network(ctx, SHAPES[label], "forward " + label)[:2])
-        first, again = a, None
-        for attempt in range(2):  # a growth that looks numerical is measured once more, on fresh networks
-            start = first if attempt == 0 else timer.measure("a", A_LIMIT)
-            start_base = max(start.seconds, FLOOR)
-            timing = timer.measure(label, PARAMS_GROWTH * ratio * start_base + GRACE)
-            fast = timing.finished and timing.seconds <= timing.n_params * max(FAST * fwd, FAST_PER_PARAM)
-            growth = (timing.seconds / timing.n_params) / (start_base / a.n_params) if timing.finished else np.inf
-            again = (start, timing)
-            if fast or growth <= PARAMS_GROWTH or not start.finished:
-                break
-        else:
-            start, timing = again
-            grew = (f"grew {timing.seconds / max(start.seconds, FLOOR):.1f}x" if timing.finished
-                    else f"grew more than {PARAMS_GROWTH * ratio:.1f}x")
+    # does its time grow with the units above each parameter? The same cases and about the same
+    # parameters on `few` (most weights into a few hidden units) and on `units` and `outputs` (most
+    # weights out of many): backprop costs the same on all, a numerical derivative a pass through
+    # the layers above per parameter or unit, many times more on the last two
+    few = timer.measure("few", A_LIMIT)
+    if not few.finished:
+        ctx.flag(FLAG, f"{name}: {a.describe()}; {few.describe()}: so slow on 128 cases that how its time grows "
+                       "with the units was not measured; read it (points given)")
+        return timer.returned
+    few_base = max(few.seconds, UNITS_FLOOR)
+    unclear = []
+    for label in GROWN:
+        ratio = few.n_params / n_params(SHAPES[label])  # time per parameter, over few's
+        grown = timer.measure(label, UNITS_NUMERICAL / ratio * few_base + GRACE)
+        # the floor per parameter, as few's (`outputs` has a quarter of few's parameters)
+        growth = max(grown.seconds, UNITS_FLOOR / ratio) / few_base * ratio if grown.finished else np.inf
+        times = f"{few.describe()} ({SHAPES['few'][2]} hidden units); {grown.describe()} ({GROWN[label]})"
+        if growth >= UNITS_NUMERICAL:
+            grew = f"grew {growth:.0f}x" if grown.finished else f"grew more than {UNITS_NUMERICAL:g}x"
             raise CheckFailed(
-                f"{name}: {start.describe()}; {timing.describe()}: its time {grew} for {ratio:.1f}x the parameters "
-                f"({GROWN[label]}), twice, each time on new networks. Backprop's time grows in proportion to the "
-                "parameters, in any style; numerical differentiation's (a pass through the layers above for every "
-                "parameter or unit) grows faster, and that is how these times grew. Compute the gradient by the "
+                f"{name}: {times}: its time per parameter {grew}. Backprop's time per parameter changes little "
+                "between these networks (about 2x at most, in every style we know); numerical "
+                "differentiation's (a pass through the layers above for every parameter or unit) grows with the "
+                "units above each parameter, and that is how these times grew. Compute the gradient by the "
                 "chain rule (backprop), not by finite differences or a complex step.")
+        if growth > UNITS_BACKPROP:
+            unclear.append(f"{times}: its time per parameter grew {growth:.1f}x")
+    if unclear:
+        ctx.flag(FLAG, f"{name}: " + "; ".join(unclear) + f": between backprop's (up to {UNITS_BACKPROP:g}x, a loop "
+                       f"over every weight about 2x) and numerical differentiation's ({UNITS_NUMERICAL:g}x or more); "
+                       "read it (points given)")
     return timer.returned
