@@ -20,9 +20,9 @@ cannot be told apart from backprop with a graph of scalars, nor from a numerical
 down on purpose: it earns its points and the row is flagged `gradient-method-unclear` for a TA,
 with the times. A faster call is timed on `few`, `units` and `outputs`, the same cases, most
 parameters next to a few hidden units (`few`) or to many (`units`, `outputs`): its time per
-parameter on the last two over `few` is about 1-2.5 for backprop in any style, 20 or more for a
-derivative taken unit by unit through the layers above or per parameter vectorised around the
-cache. From UNITS_NUMERICAL on (or past the limit it sets): no points; between UNITS_BACKPROP and
+parameter on the last two over `few` is 0.2-2.1 for backprop in any style we know, more than 10
+for a derivative taken unit by unit through the layers above (on `units`) or per parameter
+vectorised around the cache (on `outputs`). From UNITS_NUMERICAL on (or past the limit it sets): no points; between UNITS_BACKPROP and
 UNITS_NUMERICAL: points given, flagged for a TA with the times. A call that does not finish on `a`
 (A_LIMIT) runs past a time limit, as any call can: no points.
 
@@ -86,9 +86,10 @@ UNITS_FLOOR = 0.05  # seconds on `few` (in proportion to the parameters on the o
                     # test, times below this are the round trip's noise, counted as this
 UNITS_BACKPROP = 5.0  # time per parameter on `units` or `outputs` over `few` up to this: backprop (a
                       # Python loop over every weight: about 2x, its weights there indexed by two numbers)
-UNITS_NUMERICAL = 10.0  # from this on: numerical (a derivative per unit on `units`, central differences
-                        # vectorised around the cache on `outputs`: 20x or more); between the two,
-                        # points given and the row flagged for a TA
+UNITS_NUMERICAL = 10.0  # from this on: numerical (a derivative per unit on `units`: ~18x unsandboxed,
+                        # never finished within this limit in the sandbox; central differences vectorised
+                        # around the cache on `outputs`: ~100x unsandboxed, 8-10x on `units`); between
+                        # the two, points given and the row flagged for a TA
 
 FLAG = "gradient-method-unclear"
 
