@@ -18,12 +18,13 @@ shape with CASES_B cases: a time that barely grows with the cases costs what num
 differentiation costs (no points, the message gives the times); one that grows as backprop's
 cannot be told apart from backprop with a graph of scalars, nor from a numerical derivative slowed
 down on purpose: it earns its points and the row is flagged `gradient-method-unclear` for a TA,
-with the times. A faster call is timed on `few`, `units` and `outputs`, the same cases, most
-parameters next to a few hidden units (`few`) or to many (`units`, `outputs`): its time per
-parameter on the last two over `few` is 0.2-2.1 for backprop in any style we know, more than 10
-for a derivative taken unit by unit through the layers above (on `units`) or per parameter
-vectorised around the cache (on `outputs`). From UNITS_NUMERICAL on (or past the limit it sets): no points; between UNITS_BACKPROP and
-UNITS_NUMERICAL: points given, flagged for a TA with the times. A call that does not finish on `a`
+with the times. A faster call is timed on `wide` and `narrow`, the same cases and the same weights
+in each layer, next to 1,250 hidden units or to 50 (and 100 outputs): its time per parameter on one
+over the other is 0.9-1.5 for backprop in any style we know, about 20 for a derivative taken unit
+by unit through the layers above (slower on `wide`) or per parameter vectorised around the cache
+(slower on `narrow`). From UNITS_NUMERICAL on: no points; between UNITS_BACKPROP and
+UNITS_NUMERICAL, or too slow on both to tell: points given, flagged for a TA with the times. A call
+that does not finish on `a`
 (A_LIMIT) runs past a time limit, as any call can: no points.
 
 What it cannot see (README, "How backward is judged"): a derivative taken unit by unit that re-runs
@@ -49,23 +50,21 @@ from autograder.checks.core import CheckFailed, Context, Returned, expect_return
 # a's time with 8 cases); central differences per parameter 2-4, hardly more with 8 cases.
 SHAPES = {"tiny": (1, 2, 2, 2), "a": (1, 128, 160, 5),
           "one": (1, 64, 80, 12), "b": (8, 64, 80, 12),
-          "few": (128, 2000, 5, 1), "units": (128, 1, 1000, 10), "outputs": (128, 1, 50, 50)}
+          "wide": (32, 4, 1250, 4), "narrow": (32, 100, 50, 100)}
 # `one` and `b`: the cases test, on a network small enough (6,172 parameters) that a forward pass is
 # mostly numpy's per-call overhead, which numerical differentiation pays once per parameter
 # whatever the cases (central differences and the complex step: 1.3-2x the time with 8 cases,
 # with one or two BLAS threads), backprop in Python once per weight and case (a graph of scalars:
 # 8-20x, its garbage collector seeing more objects)
 CASES_B = SHAPES["b"][0]
-# `few`, `units` and `outputs`: the units test, 128 cases and about 10,000 parameters each, most of
-# them into 5 hidden units from 2,000 inputs (`few`), or out of 1,000 hidden units into 10 outputs
-# (`units`); and 2,650 parameters, most of them out of 50 hidden units into 50 outputs (`outputs`).
-# Backprop costs cases x parameters on all three (a loop over every weight about 2x more on the last
-# two, its weights there indexed by two numbers). A derivative per unit (dL/dz of each hidden unit
-# by the layers above) costs a pass through 1,000 units per unit on `units`; central differences
-# vectorised around the cache cost cases x parameters x outputs, 50 outputs against few's one, on
-# `outputs`. Many cases, so that arithmetic, not the round trip (the same 2,000 numbers a case on
-# `few` and `units`, fewer on `outputs`), is most of the time.
-GROWN = {"units": "1,000 hidden units", "outputs": "50 hidden units and 50 outputs"}
+# `wide` and `narrow`: the units test, 32 cases and the same weights in each layer (about 5,000 and 5,000,
+# about 10,000 parameters), next to 1,250 hidden units (`wide`: 4 inputs, 4 outputs) or 50 (`narrow`:
+# 100 inputs, 100 outputs). Backprop in any style costs cases x weights of each layer, the same on
+# both, however it computes each layer (a loop over every weight of one layer and numpy for the
+# other costs the same on both too). A derivative per hidden unit (dL/dz of each by the layers
+# above) costs a pass through all hidden units per unit: about 20x more on `wide`; central differences
+# vectorised around the cache cost cases x parameters x outputs: about 20x more on `narrow`.
+GROWN = {"wide": "1,250 hidden units", "narrow": "50 hidden units, 100 outputs"}
 
 
 def n_params(shape: tuple) -> int:
@@ -82,14 +81,12 @@ SLOW = 0.5  # forward passes per parameter: from here on a numerical derivative 
 CASES_GROWTH = 0.5  # time per case on `b` over `one` below this: hardly grows with the cases
 CASES_LIMIT = 0.75  # `b` is stopped at this time per case (over `one`'s): past it, it grows as backprop's
 GRACE = 0.5  # seconds added to every limit derived from a measurement (load moves times)
-UNITS_FLOOR = 0.05  # seconds on `few` (in proportion to the parameters on the others): on the units
-                    # test, times below this are the round trip's noise, counted as this
-UNITS_BACKPROP = 5.0  # time per parameter on `units` or `outputs` over `few` up to this: backprop (a
-                      # Python loop over every weight: about 2x, its weights there indexed by two numbers)
-UNITS_NUMERICAL = 10.0  # from this on: numerical (a derivative per unit on `units`: ~18x unsandboxed,
-                        # never finished within this limit in the sandbox; central differences vectorised
-                        # around the cache on `outputs`: ~100x unsandboxed, 8-10x on `units`); between
-                        # the two, points given and the row flagged for a TA
+UNITS_FLOOR = 0.03  # seconds: on the units test, times below this are the round trip's noise, counted as this
+UNITS_BACKPROP = 3.0  # time per parameter on one of `wide` and `narrow` over the other's up to this:
+                      # backprop (0.9-1.5x measured, Python loops over every weight included)
+UNITS_NUMERICAL = 6.0  # from this on: numerical (a derivative per unit, central differences vectorised
+                       # around the cache: about 20x); between the two, points given and the row
+                       # flagged for a TA
 
 FLAG = "gradient-method-unclear"
 
@@ -213,35 +210,28 @@ def expect_backprop_cost(ctx: Context, name: str, ref: ModuleType,
                        "this, and so would a numerical derivative slowed down on purpose; read it (points given)")
         return timer.returned
 
-    # does its time grow with the units above each parameter? The same cases and about the same
-    # parameters on `few` (most weights into a few hidden units) and on `units` and `outputs` (most
-    # weights out of many): backprop costs the same on all, a numerical derivative a pass through
-    # the layers above per parameter or unit, many times more on the last two
-    few = timer.measure("few", A_LIMIT)
-    if not few.finished:
-        ctx.flag(FLAG, f"{name}: {a.describe()}; {few.describe()}: so slow on 128 cases that how its time grows "
-                       "with the units was not measured; read it (points given)")
-        return timer.returned
-    few_base = max(few.seconds, UNITS_FLOOR)
-    unclear = []
-    for label in GROWN:
-        ratio = few.n_params / n_params(SHAPES[label])  # time per parameter, over few's
-        grown = timer.measure(label, UNITS_NUMERICAL / ratio * few_base + GRACE)
-        # the floor per parameter, as few's (`outputs` has a quarter of few's parameters)
-        growth = max(grown.seconds, UNITS_FLOOR / ratio) / few_base * ratio if grown.finished else np.inf
-        times = f"{few.describe()} ({SHAPES['few'][2]} hidden units); {grown.describe()} ({GROWN[label]})"
-        if growth >= UNITS_NUMERICAL:
-            grew = f"grew {growth:.0f}x" if grown.finished else f"grew more than {UNITS_NUMERICAL:g}x"
-            raise CheckFailed(
-                f"{name}: {times}: its time per parameter {grew}. Backprop's time per parameter changes little "
-                "between these networks (about 2x at most, in every style we know); numerical "
-                "differentiation's (a pass through the layers above for every parameter or unit) grows with the "
-                "units above each parameter, and that is how these times grew. Compute the gradient by the "
-                "chain rule (backprop), not by finite differences or a complex step.")
-        if growth > UNITS_BACKPROP:
-            unclear.append(f"{times}: its time per parameter grew {growth:.1f}x")
-    if unclear:
-        ctx.flag(FLAG, f"{name}: " + "; ".join(unclear) + f": between backprop's (up to {UNITS_BACKPROP:g}x, a loop "
-                       f"over every weight about 2x) and numerical differentiation's ({UNITS_NUMERICAL:g}x or more); "
-                       "read it (points given)")
+    # does its time grow with the units above each parameter? The same cases and weights per layer on
+    # `wide` (1,250 hidden units) and `narrow` (50, and 100 outputs): backprop costs the same on both,
+    # a numerical derivative far more on one of them (per unit on `wide`, per parameter on `narrow`)
+    timings = {label: timer.measure(label, A_LIMIT) for label in GROWN}
+
+    def per_param(t: Timing) -> float:  # a call stopped at its limit took at least the limit
+        return max(t.seconds if t.finished else t.limit, UNITS_FLOOR) / t.n_params
+
+    times = "; ".join(f"{t.describe()} ({GROWN[label]})" for label, t in timings.items())
+    slower, faster = sorted(timings.values(), key=per_param, reverse=True)
+    growth = per_param(slower) / per_param(faster)  # at least this where `slower` did not finish
+    if growth >= UNITS_NUMERICAL and faster.finished:
+        raise CheckFailed(
+            f"{name}: {times}: its time per parameter on the {slower.label} network was "
+            f"{'more than ' if not slower.finished else ''}{growth:.0f}x that on the {faster.label} one. Backprop's "
+            "time per parameter is about the same on both (the same weights in each layer, within 2x in every "
+            "style we know); numerical differentiation's (a pass through the layers above for every unit or "
+            "parameter) grows with the hidden units or with the outputs, and that is how these times grew. "
+            "Compute the gradient by the chain rule (backprop), not by finite differences or a complex step.")
+    if growth > UNITS_BACKPROP or not faster.finished:
+        ctx.flag(FLAG, f"{name}: {times}: its time per parameter on the {slower.label} network was "
+                       f"{growth:.1f}x that on the {faster.label} one, between backprop's (up to {UNITS_BACKPROP:g}x) "
+                       f"and numerical differentiation's ({UNITS_NUMERICAL:g}x or more), or too slow to tell; read it "
+                       "(points given)")
     return timer.returned

@@ -1,5 +1,5 @@
 # Backprop with a Python loop over every weight (no matrix products at all): the slowest honest
-# backprop, its time per parameter about 2x on the units test at most (checks/cost.py): full marks.
+# backprop, its time per parameter within 1.5x on the units test (checks/cost.py): full marks.
 # expect-failing:
 # %% solution_backward
 def backward(params, cache, T):
