@@ -24,8 +24,7 @@ over the other is 0.9-1.5 for backprop in any style we know, about 20 for a deri
 by unit through the layers above (slower on `wide`) or per parameter vectorised around the cache
 (slower on `narrow`). From UNITS_NUMERICAL on: no points; between UNITS_BACKPROP and
 UNITS_NUMERICAL, or too slow on both to tell: points given, flagged for a TA with the times. A call
-that does not finish on `a`
-(A_LIMIT) runs past a time limit, as any call can: no points.
+that does not finish on `a` (A_LIMIT) runs past a time limit, as any call can: no points.
 
 What it cannot see (README, "How backward is judged"): a derivative taken unit by unit that re-runs
 only the one unit's column through the layers above costs, per unit, what backprop costs per unit;
