@@ -212,7 +212,12 @@ def expect_backprop_cost(ctx: Context, name: str, ref: ModuleType,
     # does its time grow with the units above each parameter? The same cases and weights per layer on
     # `wide` (1,250 hidden units) and `narrow` (50, and 100 outputs): backprop costs the same on both,
     # a numerical derivative far more on one of them (per unit on `wide`, per parameter on `narrow`)
-    timings = {label: timer.measure(label, A_LIMIT) for label in GROWN}
+    wide = timer.measure("wide", A_LIMIT)
+    # `narrow` may run to twice the time per parameter that scores 0 (so that a call stopped there is
+    # far past that line, whatever the load), never less than A_LIMIT nor more than three times it
+    ratio = n_params(SHAPES["narrow"]) / wide.n_params
+    twice = 2 * UNITS_NUMERICAL * ratio * max(wide.seconds, UNITS_FLOOR) + GRACE
+    timings = {"wide": wide, "narrow": timer.measure("narrow", min(max(A_LIMIT, twice), 3 * A_LIMIT))}
 
     def per_param(t: Timing) -> float:  # a call stopped at its limit took at least the limit
         return max(t.seconds if t.finished else t.limit, UNITS_FLOOR) / t.n_params
