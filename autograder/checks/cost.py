@@ -14,20 +14,21 @@ first attempt counted (a call that runs past its limit is stopped and not retrie
 
 The networks (SHAPES). First `a`. A call slow on `a` (half a forward pass per parameter or more,
 where a numerical derivative would fit) is timed on `one`, a smaller network, and on `b`, one's
-shape with CASES_B cases: a time
-that barely grows with the cases costs what numerical differentiation costs (no points, the
-message gives the times); one that grows as backprop's cannot be told apart from backprop with a
-graph of scalars, nor from a numerical derivative slowed down on purpose: it earns its points and
-the row is flagged `gradient-method-unclear` for a TA, with the times. A faster call is timed on
-`c`, every layer twice as wide (4x the parameters), and `k`, a's with four times the outputs: a
-time per parameter that grows from `a` (measured twice, on new networks) costs what numerical
-differentiation costs; a call fast enough (a tenth of a forward pass, or 2.5 us, per parameter)
-is not held to the growth, its round trip being most of its time. A call that does not finish on
-`a` (A_LIMIT) runs past a time limit, as any call can: no points.
+shape with CASES_B cases: a time that barely grows with the cases costs what numerical
+differentiation costs (no points, the message gives the times); one that grows as backprop's
+cannot be told apart from backprop with a graph of scalars, nor from a numerical derivative slowed
+down on purpose: it earns its points and the row is flagged `gradient-method-unclear` for a TA,
+with the times. A faster call is timed on `wide` and `narrow`, the same cases and the same weights
+in each layer, next to 1,250 hidden units or to 50 (and 100 outputs): its time per parameter on one
+over the other is 0.9-1.5 for backprop in any style we know, about 20 for a derivative taken unit
+by unit through the layers above (slower on `wide`) or per parameter vectorised around the cache
+(slower on `narrow`). From UNITS_NUMERICAL on: no points; between UNITS_BACKPROP and
+UNITS_NUMERICAL, or too slow on both to tell: points given, flagged for a TA with the times. A call
+that does not finish on `a` (A_LIMIT) runs past a time limit, as any call can: no points.
 
-What it cannot see (docs/grading.md, "How backward is judged"): a derivative taken unit by unit (dL/dz of
-each unit by a complex step, dz/dW by hand) is a few hundred small passes, whose overhead rather
-than arithmetic is their time on every network affordable here: it costs what backprop costs.
+What it cannot see (docs/grading.md, "How backward is judged"): a derivative taken unit by unit that re-runs
+only the one unit's column through the layers above costs, per unit, what backprop costs per unit;
+only its Python loop over the units is left to time, as a loop over the weights is in backprop.
 """
 from __future__ import annotations
 
@@ -41,22 +42,28 @@ import numpy as np
 
 from autograder.checks.core import CheckFailed, Context, Returned, expect_returned
 
-# (cases, inputs, hidden, outputs). a: 24,665 parameters; c: 98,290; k: 36,740. Measured in the
-# sandboxed kernel on the 2-core machine under a load of 6-14 (seconds on a / c / k, round trip
-# included): vectorised backprop 0.003-0.02 / 0.03-0.16 / 0.005-0.02; Python loops over every
-# weight 0.02-0.05 / 0.07-0.2 / 0.03-0.08; a graph of scalars (micrograd) 1-2.4 / 4-13.7 / 2-6
-# (and 8x a's time with 8 cases); central differences per parameter 2-4 on a, hardly more with 8
-# cases; central differences vectorised around the cache 0.04-0.1 / 0.2-1.3 / 0.08-0.26.
-SHAPES = {"tiny": (1, 2, 2, 2), "a": (1, 128, 160, 25), "c": (1, 256, 320, 50), "k": (1, 128, 160, 100),
-          "one": (1, 64, 80, 12), "b": (8, 64, 80, 12)}
+# (cases, inputs, hidden, outputs). a: 21,445 parameters, few outputs so that central differences
+# vectorised around the cache (their time grows with the outputs) stay far below SLOW there. Measured
+# in the sandboxed kernel on the 2-core machine under a load of 6-14: vectorised backprop 0.003-0.02 s
+# on a; Python loops over every weight 0.01-0.05; a graph of scalars (micrograd) about 1-2.5 (and 8x
+# a's time with 8 cases); central differences per parameter 2-4, hardly more with 8 cases.
+SHAPES = {"tiny": (1, 2, 2, 2), "a": (1, 128, 160, 5),
+          "one": (1, 64, 80, 12), "b": (8, 64, 80, 12),
+          "wide": (32, 4, 1250, 4), "narrow": (32, 100, 50, 100)}
 # `one` and `b`: the cases test, on a network small enough (6,172 parameters) that a forward pass is
 # mostly numpy's per-call overhead, which numerical differentiation pays once per parameter
 # whatever the cases (central differences and the complex step: 1.3-2x the time with 8 cases,
 # with one or two BLAS threads), backprop in Python once per weight and case (a graph of scalars:
 # 8-20x, its garbage collector seeing more objects)
 CASES_B = SHAPES["b"][0]
-# how `c` and `k` grow from `a`, in the words of the message
-GROWN = {"c": "every layer twice as wide", "k": "four times the outputs"}
+# `wide` and `narrow`: the units test, 32 cases and the same weights in each layer (about 5,000 and 5,000,
+# about 10,000 parameters), next to 1,250 hidden units (`wide`: 4 inputs, 4 outputs) or 50 (`narrow`:
+# 100 inputs, 100 outputs). Backprop in any style costs cases x weights of each layer, the same on
+# both, however it computes each layer (a loop over every weight of one layer and numpy for the
+# other costs the same on both too). A derivative per hidden unit (dL/dz of each by the layers
+# above) costs a pass through all hidden units per unit: about 20x more on `wide`; central differences
+# vectorised around the cache cost cases x parameters x outputs: about 20x more on `narrow`.
+GROWN = {"wide": "1,250 hidden units", "narrow": "50 hidden units, 100 outputs"}
 
 
 def n_params(shape: tuple) -> int:
@@ -72,13 +79,13 @@ REPEATS = 3
 SLOW = 0.5  # forward passes per parameter: from here on a numerical derivative would fit in the time
 CASES_GROWTH = 0.5  # time per case on `b` over `one` below this: hardly grows with the cases
 CASES_LIMIT = 0.75  # `b` is stopped at this time per case (over `one`'s): past it, it grows as backprop's
-PARAMS_GROWTH = 2.0  # time per parameter on `c` over `a` above this: grows faster than the parameters
 GRACE = 0.5  # seconds added to every limit derived from a measurement (load moves times)
-FAST = 0.1  # forward passes per parameter: a call this fast is far from any numerical derivative (the
-            # round trip of its parameters and gradients, not its arithmetic, is most of its time)
-FAST_PER_PARAM = 2.5e-6  # seconds per parameter, likewise: the round trip alone of vectorised backprop
-                         # took up to 0.16 s for c's 98,290 parameters under load (lab 4's forward, a
-                         # tanh and a linear layer, is too quick for FAST alone to cover it)
+UNITS_FLOOR = 0.03  # seconds: on the units test, times below this are the round trip's noise, counted as this
+UNITS_BACKPROP = 3.0  # time per parameter on one of `wide` and `narrow` over the other's up to this:
+                      # backprop (0.9-1.5x measured, Python loops over every weight included)
+UNITS_NUMERICAL = 6.0  # from this on: numerical (a derivative per unit, central differences vectorised
+                       # around the cache: about 20x); between the two, points given and the row
+                       # flagged for a TA
 
 FLAG = "gradient-method-unclear"
 
@@ -202,29 +209,33 @@ def expect_backprop_cost(ctx: Context, name: str, ref: ModuleType,
                        "this, and so would a numerical derivative slowed down on purpose; read it (points given)")
         return timer.returned
 
-    # does its time per parameter grow with the network? Backprop's arithmetic grows with the
-    # parameters; a numerical derivative's with the parameters (or units) times the layers above them
-    for label in ("c", "k"):
-        ratio = n_params(SHAPES[label]) / a.n_params
-        fwd = forward_seconds(ref, *network(ctx, SHAPES[label], "forward " + label)[:2])
-        first, again = a, None
-        for attempt in range(2):  # a growth that looks numerical is measured once more, on fresh networks
-            start = first if attempt == 0 else timer.measure("a", A_LIMIT)
-            start_base = max(start.seconds, FLOOR)
-            timing = timer.measure(label, PARAMS_GROWTH * ratio * start_base + GRACE)
-            fast = timing.finished and timing.seconds <= timing.n_params * max(FAST * fwd, FAST_PER_PARAM)
-            growth = (timing.seconds / timing.n_params) / (start_base / a.n_params) if timing.finished else np.inf
-            again = (start, timing)
-            if fast or growth <= PARAMS_GROWTH or not start.finished:
-                break
-        else:
-            start, timing = again
-            grew = (f"grew {timing.seconds / max(start.seconds, FLOOR):.1f}x" if timing.finished
-                    else f"grew more than {PARAMS_GROWTH * ratio:.1f}x")
-            raise CheckFailed(
-                f"{name}: {start.describe()}; {timing.describe()}: its time {grew} for {ratio:.1f}x the parameters "
-                f"({GROWN[label]}), twice, each time on new networks. Backprop's time grows in proportion to the "
-                "parameters, in any style; numerical differentiation's (a pass through the layers above for every "
-                "parameter or unit) grows faster, and that is how these times grew. Compute the gradient by the "
-                "chain rule (backprop), not by finite differences or a complex step.")
+    # does its time grow with the units above each parameter? The same cases and weights per layer on
+    # `wide` (1,250 hidden units) and `narrow` (50, and 100 outputs): backprop costs the same on both,
+    # a numerical derivative far more on one of them (per unit on `wide`, per parameter on `narrow`)
+    wide = timer.measure("wide", A_LIMIT)
+    # `narrow` may run to twice the time per parameter that scores 0 (so that a call stopped there is
+    # far past that line, whatever the load), never less than A_LIMIT nor more than three times it
+    ratio = n_params(SHAPES["narrow"]) / wide.n_params
+    twice = 2 * UNITS_NUMERICAL * ratio * max(wide.seconds, UNITS_FLOOR) + GRACE
+    timings = {"wide": wide, "narrow": timer.measure("narrow", min(max(A_LIMIT, twice), 3 * A_LIMIT))}
+
+    def per_param(t: Timing) -> float:  # a call stopped at its limit took at least the limit
+        return max(t.seconds if t.finished else t.limit, UNITS_FLOOR) / t.n_params
+
+    times = "; ".join(f"{t.describe()} ({GROWN[label]})" for label, t in timings.items())
+    slower, faster = sorted(timings.values(), key=per_param, reverse=True)
+    growth = per_param(slower) / per_param(faster)  # at least this where `slower` did not finish
+    if growth >= UNITS_NUMERICAL and faster.finished:
+        raise CheckFailed(
+            f"{name}: {times}: its time per parameter on the {slower.label} network was "
+            f"{'more than ' if not slower.finished else ''}{growth:.0f}x that on the {faster.label} one. Backprop's "
+            "time per parameter is about the same on both (the same weights in each layer, within 2x in every "
+            "style we know); numerical differentiation's (a pass through the layers above for every unit or "
+            "parameter) grows with the hidden units or with the outputs, and that is how these times grew. "
+            "Compute the gradient by the chain rule (backprop), not by finite differences or a complex step.")
+    if growth > UNITS_BACKPROP or not faster.finished:
+        ctx.flag(FLAG, f"{name}: {times}: its time per parameter on the {slower.label} network was "
+                       f"{growth:.1f}x that on the {faster.label} one, between backprop's (up to {UNITS_BACKPROP:g}x) "
+                       f"and numerical differentiation's ({UNITS_NUMERICAL:g}x or more), or too slow to tell; read it "
+                       "(points given)")
     return timer.returned

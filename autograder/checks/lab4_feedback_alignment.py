@@ -60,7 +60,7 @@ def bp_backward(ctx):
 @check(LAB, "fa_backward")
 def fa_backward(ctx):
     """One part per parameter, over calls with a random B and with B = W2.T (then FA is BP),
-    timed like bp_backward on the 10^5-parameter network."""
+    timed like bp_backward (checks/cost.py)."""
     cases = _cases(ctx)
     calls = [(p, ref.forward(p, X)[1], T, B) for (p, X, T), B in zip(cases, _feedback(ctx, cases))]
     calls += [(p, c, T, p["W2"].T.copy()) for p, c, T, _ in calls]

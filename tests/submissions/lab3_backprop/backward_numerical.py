@@ -1,6 +1,6 @@
 # Differentiates the loss numerically (central differences, from cache["X"] with the student's own
 # forward and loss, each weight nudged in place and put back): right values, but a forward pass
-# per parameter is not backprop: 0 for backward, caught by its cost on a 10^5-parameter network.
+# per parameter is not backprop: 0 for backward, caught by its cost (checks/cost.py).
 # train and train_xor keep their points (they are right given the student's own backward).
 # expect-failing: backward
 # %% solution_backward

@@ -1,12 +1,11 @@
 # dL/dz of every unit by a complex step (each hidden and output unit's input nudged by 1e-30 i, the
 # network above it run again), only dz/dW by hand (delta.T @ input). Exact values, and a loop over
-# units, not weights: a few hundred small passes, faster than backprop with Python loops, whose time
-# grows as backprop's on every network the grader can afford to time (its per-unit overhead, not its
-# arithmetic, is most of it). Time cannot tell it from backprop (docs/grading.md, "How backward is judged"):
-# full marks, a known limit of judging by cost. Timed as the sandboxed kernel runs it (numpy on one
-# thread; with several, complex products are slower on wide networks and its time can grow): graded
-# in the sandbox only.
-# expect-failing:
+# units, not weights: on small networks a few hundred small passes cost what backprop costs, but a
+# pass through the layers above per hidden unit grows with the units: on the units test (the same
+# weights per layer next to 1,250 hidden units or to 50) its time per parameter is about 20x on
+# the first, backprop's within 1.5x: 0 for backward. Timed as the sandboxed kernel runs it (numpy on
+# one thread): graded in the sandbox only.
+# expect-failing: backward
 # sandbox-only
 # %% solution_backward
 def backward(params, cache, T):
