@@ -235,6 +235,10 @@ def warm_up() -> None:
     from autograder.kernel import sandbox
 
     sandbox.font_list()
+    from autograder.kernel import forks
+
+    if forks.wanted() and forks.usable():  # the template's imports, once per worker
+        forks.shared()
 
 
 def _unsandboxed(job: UnitJob) -> bool:

@@ -37,7 +37,7 @@ import zmq
 from jupyter_client import KernelManager
 from jupyter_client.utils import run_sync
 
-from autograder.kernel import inside
+from autograder.kernel import forks, inside
 from autograder.kernel import sandbox as sandbox_mod
 
 MAX_MESSAGE = 128 * 2**20  # bytes of one message from the kernel on IOPub (zmq drops bigger ones unread)
@@ -138,6 +138,23 @@ class SandboxedKernelManager(KernelManager):
     interrupt_kernel = run_sync(_async_interrupt_kernel)
 
 
+class ForkedKernelManager(SandboxedKernelManager):
+    """An ipykernel forked from this process's pre-imported template (forks.py) instead of started
+    fresh: the same connection file, startup code and channels; the provisioner holds the fork."""
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw) -> None:
+        with open(self.connection_file) as f:
+            connection = f.read()
+        argv = ["-f", "{connection_file}", "--HistoryManager.enabled=False",
+                f"--IPKernelApp.exec_lines={self.startup_code}"]
+        process = forks.shared().fork(forks.kernel_spec(self.sandbox_spec, connection=connection, argv=argv))
+        provisioner = self.provisioner
+        provisioner.process, provisioner.pid, provisioner.pgid = process, process.pid, process.pid
+        self._reconcile_connection_info(provisioner.connection_info)
+
+    _launch_kernel = run_sync(_async_launch_kernel)
+
+
 def wait_for_ready(km, kc, seconds: float) -> None:
     """jupyter_client's `wait_for_ready` without its last step, which drains IOPub until 0.2 s
     pass without a message: a wait at every kernel's start (bench/RESULTS.md). Nothing is lost:
@@ -182,7 +199,9 @@ class StudentKernel:
             raise SandboxUnavailable(f"--sandbox required, but {why_not}")
         self.tool = "none" if why_not else "bubblewrap"
         self.why_not = why_not
-        self.workdir = sandbox_mod.new_workdir()
+        # forked from the worker's pre-imported template where it can be (root, bubblewrap runs)
+        self.forked = self.tool == "bubblewrap" and forks.wanted() and forks.usable()
+        self.workdir = forks.new_workdir() if self.forked else sandbox_mod.new_workdir()
         read_only = sandbox_mod.read_only_paths()
         self.spec = {"workdir": self.workdir, "memory_mb": memory_mb, "file_size_mb": file_size_mb,
                      "core": 0, "cpu_seconds": cpu_seconds, "processes": processes, "tool": self.tool,
@@ -213,7 +232,8 @@ class StudentKernel:
         self._context = zmq.Context()
         self._context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
         self._context.setsockopt(zmq.MAXMSGSIZE, MAX_SMALL_MESSAGE)  # a bigger message drops the connection unread
-        km = SandboxedKernelManager(transport="ipc", ip=os.path.join(sockets, "ipc"), context=self._context)
+        manager = ForkedKernelManager if self.forked else SandboxedKernelManager
+        km = manager(transport="ipc", ip=os.path.join(sockets, "ipc"), context=self._context)
         km.sandbox_spec = {**self.spec, "sockets": sockets, "home": home,
                            "connection_file": os.path.join(self.workdir, f"kernel{self._starts}.json")}
         km.connection_file = km.sandbox_spec["connection_file"]
@@ -286,9 +306,11 @@ class StudentKernel:
             return {"tool": "bubblewrap",
                     "isolation": ["namespaces: user, pid, mount, network, ipc, uts, cgroup",
                                   "files: read-only interpreter, virtualenv, /usr; private home, /tmp, /dev/shm",
-                                  f"uid {sandbox_mod.INSIDE_UID} inside, " + (
+                                  (f"uid {sandbox_mod.INSIDE_UID} inside, " + (
                                       "one unprivileged uid per kernel outside" if os.geteuid() == 0
-                                      else "the grader's uid outside"), "capabilities: none",
+                                      else "the grader's uid outside")) if not self.forked else
+                                  "one unprivileged uid per kernel; forked from a pre-imported template "
+                                  "(no user namespace)", "capabilities: none",
                                   sandbox_mod.guards()],
                     "limits": [f"memory {self.spec['memory_mb']} MB", f"file size {self.spec['file_size_mb']} MB",
                                f"processes {self.spec['processes']}", f"open files {sandbox_mod.OPEN_FILES}"]}
