@@ -5,7 +5,9 @@ of N students x the labs present (source/ and release/ both written) from the na
 submissions in tests/submissions (cycled, or spread evenly over them: `case_of`), and measures in
 one run, side by side:
 
-1. our grading time (`autograder grade`) with --workers 1 and with one worker per core;
+1. our grading time (`autograder grade`) with --workers 1 and with one worker per core, the latter
+   twice: kernels forked from the worker's pre-imported template, and kernels started fresh
+   (AUTOGRADER_KERNELS=fresh), with where one notebook's time goes for both;
 2. plain sequential `nbgrader autograde` of the same notebooks with only the visible asserts
    (a throwaway nbgrader course whose source notebooks have the hidden tests cut out);
 3. the floor: executing each notebook once with nbclient, divided by the number of cores; and,
@@ -15,7 +17,10 @@ one run, side by side:
 5. the grader's gradient check (gradcheck.directional_check, one direction per parameter, with
    course.toml's [tolerances.gradient_check], as checks/backprop.py runs it) against the
    coordinate-wise one on a 784-512-10 sigmoid network, and whether both catch the same planted
-   bugs in the gradient.
+   bugs in the gradient;
+6. how long a kernel takes to start (to its first answer): forked, fresh, without a sandbox;
+7. a class of --class-size students (default 1,000) on a --shards-runner CI matrix: one shard
+   graded as a runner would, the merge, and the predicted wall time with the runner's set-up.
 
 Every kernel (ours, nbgrader's, nbclient's) runs with one BLAS thread, so that dividing by the
 number of cores is fair. The machine is whatever runs the script: other load on it shows up in
@@ -57,9 +62,12 @@ from autograder import gradcheck  # noqa: E402
 from autograder.grade import pipeline  # noqa: E402
 from tests import corpus  # noqa: E402
 
-# the issue's targets, as ratios
-TARGET_SPEEDUP_OVER_NBGRADER = 1.8
-TARGET_OVER_FLOOR = 1.2
+# the issues' targets, as ratios (ours: two workers, kernels forked from the template)
+TARGET_SPEEDUP_OVER_NBGRADER = 3.0
+TARGET_OVER_FLOOR = 0.6
+TARGET_KERNEL_START = 0.05  # seconds from fork to first answer
+TARGET_CLASS_MINUTES = 15.0  # 1,000 students x 5 labs on a 10-runner CI matrix, set-up included
+KERNELS = ("forked", "fresh")  # AUTOGRADER_KERNELS: from the worker's pre-imported template, or started anew
 TARGET_CHECK_SECONDS = 3.0
 TARGET_GRADCHECK_RATIO = 1000.0
 SKIPPED_STATUSES = ("timeout", "memory", "crashed")  # cases built to hit a limit would time the limit
@@ -129,10 +137,26 @@ def notebooks_of(submissions: Path, labs: list[str]) -> list[Path]:
 
 # 2. ours -----------------------------------------------------------------------------------------
 
-def grade_ours(submissions: Path, out: Path, labs: list[str], workers: int) -> tuple[float, dict]:
+@contextlib.contextmanager
+def kernels(kind: str):
+    """Grade with kernels of one kind (forks.wanted reads it, in this process and its workers)."""
+    before = os.environ.get("AUTOGRADER_KERNELS")
+    os.environ["AUTOGRADER_KERNELS"] = kind
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("AUTOGRADER_KERNELS", None)
+        else:
+            os.environ["AUTOGRADER_KERNELS"] = before
+
+
+def grade_ours(submissions: Path, out: Path, labs: list[str], workers: int, kind: str = "forked",
+               shard: str | None = None) -> tuple[float, dict]:
     shutil.rmtree(out, ignore_errors=True)
-    seconds, _ = timed(pipeline.main, submissions=submissions, out=out, labs=labs, workers=workers,
-                       progress=False)
+    with kernels(kind):
+        seconds, _ = timed(pipeline.main, submissions=submissions, out=out, labs=labs, workers=workers,
+                           progress=False, shard=shard)
     return seconds, (out / "grades.csv").read_bytes()
 
 
@@ -311,24 +335,75 @@ def fixed_costs(course, labs: list[str], work: Path, results_from: Path) -> dict
 
 
 def kernel_starts(course, repeats: int = 5) -> dict[str, float]:
-    """Median seconds from starting a kernel to its first answer, with bubblewrap and without."""
-    from autograder.kernel import sandbox
+    """Median seconds from starting a kernel (a fork, or a process) to its first answer: forked from
+    the template, started fresh in bubblewrap, and without a sandbox. The template's own start (once
+    per worker) is not counted: it is started before the first timing."""
+    from autograder.kernel import forks, sandbox
     from autograder.kernel.boundary import StudentKernel
 
     limits = course.limits
     out = {}
-    for mode in ("auto", "off"):
-        if mode == "auto" and sandbox.probe():
+    for label, mode, kind in (("bubblewrap, forked from the template", "auto", "forked"),
+                              ("bubblewrap, started fresh", "auto", "fresh"), ("no sandbox", "off", "fresh")):
+        if mode == "auto" and sandbox.probe() or kind == "forked" and not forks.usable():
             continue
         times = []
-        for _ in range(repeats):
-            k = StudentKernel(memory_mb=limits.memory_limit_mb, file_size_mb=limits.file_size_limit_mb,
-                              output_limit_kb=limits.output_limit_kb, hide=[], sandbox=mode)
-            started = time.perf_counter()
-            with k:
+        with kernels(kind):
+            if kind == "forked":
+                forks.shared()
+            for _ in range(repeats):
+                k = StudentKernel(memory_mb=limits.memory_limit_mb, file_size_mb=limits.file_size_limit_mb,
+                                  output_limit_kb=limits.output_limit_kb, hide=[], sandbox=mode)
+                started = time.perf_counter()
+                k.start()
                 times.append(time.perf_counter() - started)
-        out["bubblewrap" if mode == "auto" else "no sandbox"] = statistics.median(times)
+                k.__exit__(None, None, None)
+        out[label] = statistics.median(times)
     return out
+
+
+# 7. a class of 1,000 students on a CI matrix -----------------------------------------------------
+
+def class_on_a_matrix(course, labs: list[str], work: Path, class_size: int, shards: int,
+                      setup_seconds: float) -> dict[str, float]:
+    """Time one shard of a `class_size`-student class split `shards` ways (graded as one runner of the
+    matrix would: `--shard 1/N`, one worker per core), and a merge of `shards` parts; predict the wall
+    time of the whole matrix: the runner's set-up (assumed, --setup-seconds), the slowest shard (this
+    one; the students' cases are dealt evenly) and the merge. The merge is measured on `shards` parts
+    of one student each and scaled by the number of graded notebooks (its work grows with the rows)."""
+    from autograder import merge
+
+    submissions = work / "submitted"
+    shutil.rmtree(work, ignore_errors=True)
+    cached = work / "cases"
+    for lab in labs:  # each case's notebook built once, then linked for every student who submits it
+        for case in lab_cases(lab):
+            corpus.write_submission(case, cached / case.name / lab)
+    for i in range(class_size):
+        for lab in labs:
+            cases = lab_cases(lab)
+            case = cases[case_of(i, class_size, len(cases))]
+            target = submissions / f"student{i + 1:04d}" / lab
+            target.mkdir(parents=True)
+            for f in (cached / case.name / lab).iterdir():
+                os.link(f, target / f.name)
+    cores = os.cpu_count() or 1
+    t_shard, _ = grade_ours(submissions, work / "shard-1", labs, cores, shard=f"1/{shards}")
+    small = work / "small"
+    for i in range(shards):
+        for lab in labs:
+            case = lab_cases(lab)[0]
+            target = small / f"student{i + 1:02d}" / lab
+            corpus.write_submission(case, target)
+    parts = []
+    for k in range(1, shards + 1):
+        grade_ours(small, work / f"part-{k}", labs, 1, shard=f"{k}/{shards}")
+        parts.append(work / f"part-{k}")
+    t_merge_small, _ = timed(merge.main, parts=parts, out=work / "merged", course_toml=course.root / "course.toml")
+    t_merge = t_merge_small * class_size / shards
+    return {"notebooks in the shard": len(pipeline.students_in(submissions, (1, shards))) * len(labs),
+            "one shard": t_shard, "merge (measured on small parts)": t_merge_small, "merge (scaled)": t_merge,
+            "set-up (assumed)": setup_seconds, "predicted": setup_seconds + t_shard + t_merge}
 
 
 # 6. directional against coordinate-wise gradient checks ----------------------------------------
@@ -477,7 +552,14 @@ def measure(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="a quick check: 6 students, fewer sampled coordinates in the gradient check")
     parser.add_argument("--work", default=str(ROOT / "build" / "bench"), help="scratch folder (default build/bench)")
+    parser.add_argument("--class-size", type=int, default=None,
+                        help="the class whose CI matrix is predicted (default 1000; 0, the default with --quick: none)")
+    parser.add_argument("--shards", type=int, default=10, help="runners of that matrix (default 10)")
+    parser.add_argument("--setup-seconds", type=float, default=120.0,
+                        help="a runner's set-up (clone, pinned pip install from cache, bubblewrap), not measured "
+                             "here: default 120")
     args = parser.parse_args(argv)
+    class_size = args.class_size if args.class_size is not None else (0 if args.quick else 1000)
     n_students = args.students or (6 if args.quick else 60)
     if n_students < 1:
         parser.error(f"--students {n_students}: must be at least 1")
@@ -500,8 +582,12 @@ def measure(argv: list[str] | None = None) -> int:
 
     t_one, grades_one = grade_ours(work / "submitted", work / "ours-workers-1", labs, 1)
     print(f"  ours, --workers 1: {t_one:.1f} s", flush=True)
-    t_all, grades_all = grade_ours(work / "submitted", work / f"ours-workers-{cores}", labs, cores)
-    print(f"  ours, --workers {cores}: {t_all:.1f} s", flush=True)
+    t_kinds, grades_kinds = {}, {}
+    for kind in KERNELS:
+        t_kinds[kind], grades_kinds[kind] = grade_ours(work / "submitted", work / f"ours-{kind}-workers-{cores}",
+                                                       labs, cores, kind)
+        print(f"  ours, --workers {cores}, {kind} kernels: {t_kinds[kind]:.1f} s", flush=True)
+    t_all, grades_all = t_kinds["forked"], grades_kinds["forked"]
     nbgrader_course(work / "nbgrader", course, labs, work / "submitted")
     t_nbgrader = grade_nbgrader(work / "nbgrader", labs)
     print(f"  plain nbgrader autograde: {t_nbgrader:.1f} s", flush=True)
@@ -511,15 +597,21 @@ def measure(argv: list[str] | None = None) -> int:
     t_exec_all = execute_on_cores(notebooks, course.limits.cell_timeout, cores)
     print(f"  nbclient, each notebook once, {cores} at a time: {t_exec_all:.1f} s", flush=True)
     throughput = core_throughput(cores)
-    profiles = profile_units(course, labs, work / "profile")
-    fixed = fixed_costs(course, labs, work / "fixed", work / f"ours-workers-{cores}")
+    profiles = {}
+    for kind in KERNELS:
+        with kernels(kind):
+            profiles[kind] = profile_units(course, labs, work / "profile")
+    fixed = fixed_costs(course, labs, work / "fixed", work / f"ours-forked-workers-{cores}")
+    matrix = (class_on_a_matrix(course, labs, work / "class", class_size, args.shards, args.setup_seconds)
+              if class_size else None)
     quick = args.quick
     gc = gradient_checks(n_coords=30 if quick else 300, n_bug_coords=10 if quick else 100,
                          tol=gradcheck.tolerances(course.tolerances))
 
     n = len(notebooks)
     print("\n| what | seconds | per notebook |\n|---|---:|---:|")
-    for label, t in (("ours, `--workers 1`", t_one), (f"ours, `--workers {cores}`", t_all),
+    for label, t in (("ours, `--workers 1`", t_one), (f"ours, `--workers {cores}`, forked kernels", t_all),
+                     (f"ours, `--workers {cores}`, kernels started fresh", t_kinds["fresh"]),
                      ("plain sequential `nbgrader autograde` (visible asserts only)", t_nbgrader),
                      ("nbclient, each notebook once (sequential)", t_exec),
                      (f"floor: nbclient once / {cores} cores", t_floor),
@@ -530,13 +622,16 @@ def measure(argv: list[str] | None = None) -> int:
     changed = [lab for lab in labs if lab_files(course, lab) != lab_digests[lab]]
     note = f" (void: {', '.join(changed)} changed in source/ or release/ during the run)" if changed else ""
     print(f"\nsame grades.csv with 1 and {cores} workers: {yes(grades_one == grades_all)}{note}")
+    print(f"same grades.csv with forked and fresh kernels: {yes(grades_kinds['forked'] == grades_kinds['fresh'])}{note}")
 
     phases = ["kernel start", "student cells", "hidden checks", "kernel stop", "rest (nbgrader, rebuild, files)",
               "total"]
     print("\nwhere one graded notebook's time goes (the `right` case, in-process, warm), seconds:\n")
-    print("| lab | " + " | ".join(phases) + " |\n|---|" + "---:|" * len(phases))
-    for lab, spent in profiles.items():
-        print(f"| {lab} | " + " | ".join(f"{spent.get(p, 0.0):.2f}" for p in phases) + " |")
+    print("| lab | kernels | " + " | ".join(phases) + " |\n|---|---|" + "---:|" * len(phases))
+    for lab in labs:
+        for kind in KERNELS:
+            spent = profiles[kind][lab]
+            print(f"| {lab} | {kind} | " + " | ".join(f"{spent.get(p, 0.0):.2f}" for p in phases) + " |")
     print("\nper-run costs outside the notebooks, seconds: "
           + "; ".join(f"{k} {v:.2f}" for k, v in fixed.items()))
     starts = kernel_starts(course)
@@ -557,7 +652,14 @@ def measure(argv: list[str] | None = None) -> int:
           "of the coordinates each bug changes, where the full check would see it)")
     same = all(d == c for _, d, c, _ in gc["rows"])
 
-    check_worst = {lab: p.get("hidden checks", 0.0) for lab, p in profiles.items()}
+    if matrix:
+        print(f"\n{class_size:,} students x {len(labs)} labs on a {args.shards}-runner CI matrix: one shard "
+              f"({matrix['notebooks in the shard']} notebooks, {cores} workers) {matrix['one shard']:.0f} s; merge "
+              f"{matrix['merge (measured on small parts)']:.1f} s for {args.shards} parts of one student, scaled to "
+              f"{matrix['merge (scaled)']:.0f} s; set-up {matrix['set-up (assumed)']:.0f} s (assumed); predicted wall "
+              f"time {matrix['predicted'] / 60:.1f} min")
+
+    check_worst = {lab: p.get("hidden checks", 0.0) for lab, p in profiles["forked"].items()}
     speedup = t_nbgrader / t_all
     over_floor = t_all / t_floor
     ratio = gc["coordinate"] / gc["directional"]
@@ -566,6 +668,16 @@ def measure(argv: list[str] | None = None) -> int:
           f"{yes(speedup >= TARGET_SPEEDUP_OVER_NBGRADER)} |")
     print(f"| ours ({cores} workers) / floor | {over_floor:.2f}x | <= {TARGET_OVER_FLOOR}x | "
           f"{yes(over_floor <= TARGET_OVER_FLOOR)} |")
+    print(f"| (the same, kernels started fresh) plain nbgrader / ours | {t_nbgrader / t_kinds['fresh']:.2f}x | - | - |")
+    print(f"| (the same, kernels started fresh) ours / floor | {t_kinds['fresh'] / t_floor:.2f}x | - | - |")
+    forked_start = starts.get("bubblewrap, forked from the template")
+    if forked_start is not None:
+        print(f"| kernel start, forked (to first answer) | {forked_start * 1e3:.0f} ms | <= {TARGET_KERNEL_START * 1e3:.0f} ms"
+              f" | {yes(forked_start <= TARGET_KERNEL_START)} |")
+    if matrix:
+        minutes = matrix["predicted"] / 60
+        print(f"| {class_size:,} x {len(labs)} on {args.shards} runners, predicted | {minutes:.1f} min | "
+              f"< {TARGET_CLASS_MINUTES:g} min | {yes(minutes < TARGET_CLASS_MINUTES)} |")
     print(f"| (to read the row above) nbclient {cores} at a time / floor | {t_exec_all / t_floor:.2f}x | "
           f"1.0x where the cores add up | - |")
     print(f"| (to read the row above) ours ({cores} workers) / nbclient {cores} at a time | "

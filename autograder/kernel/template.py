@@ -66,9 +66,20 @@ def mount(source, target, fstype, flags, data=None):
 def pre_import():
     """What a notebook's kernel would import: done here once, before any fork. Nothing here
     starts a thread, an event loop or a zmq context (a fork keeps only the forking thread)."""
+    import bdb  # noqa: F401 - these and the next four: what ipykernel imports as it starts (measured)
+    import cmd  # noqa: F401
+    import code  # noqa: F401
+    import pdb  # noqa: F401
+
     import IPython  # noqa: F401
+    import IPython.extensions  # noqa: F401
+    import ipykernel.debugger  # noqa: F401
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
+    import tornado.gen  # noqa: F401
+    import tornado.locks  # noqa: F401
+    import tornado.platform.asyncio  # noqa: F401
+    import tornado.queues  # noqa: F401
     import matplotlib
     import matplotlib.font_manager
     import matplotlib.pyplot  # noqa: F401 - the backend (inline) is chosen at the first plot, in the kernel
