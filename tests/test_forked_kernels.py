@@ -107,6 +107,23 @@ def test_does_the_kernel_keep_the_sandboxs_bounds_though_forked():
 
 
 @FORKED
+def test_does_a_template_that_cannot_start_leave_kernels_starting_fresh_and_say_why(monkeypatch):
+    class Refused(forks.Template):
+        def __init__(self):
+            raise forks.TemplateFailed("the kernel template did not start: bwrap: Creating new namespace failed")
+
+    monkeypatch.setattr(forks, "Template", Refused)
+    monkeypatch.setattr(forks, "_shared", None)
+    monkeypatch.setattr(forks, "_why_not", None)
+    with _kernel() as k:
+        assert not k.forked
+        assert k.run("print(6 * 7)", 30).stdout.strip() == "42"
+        said = " ".join(k.sandbox_report()["isolation"])
+        assert "started fresh: the template could not start" in said and "Creating new namespace failed" in said
+    monkeypatch.setattr(forks, "_why_not", None)
+
+
+@FORKED
 @pytest.mark.xdist_group("lab1_gradients")
 def test_is_a_classmate_graded_after_a_polluter_in_the_same_worker_graded_as_if_alone(tmp_path):
     right = next(c for c in corpus.cases("lab1_gradients") if c.name == "right")

@@ -237,8 +237,7 @@ def warm_up() -> None:
     sandbox.font_list()
     from autograder.kernel import forks
 
-    if forks.wanted() and forks.usable():  # the template's imports, once per worker
-        forks.shared()
+    forks.available()  # the template's imports, once per worker (where kernels are forked)
 
 
 def _unsandboxed(job: UnitJob) -> bool:

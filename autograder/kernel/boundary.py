@@ -200,7 +200,7 @@ class StudentKernel:
         self.tool = "none" if why_not else "bubblewrap"
         self.why_not = why_not
         # forked from the worker's pre-imported template where it can be (root, bubblewrap runs)
-        self.forked = self.tool == "bubblewrap" and forks.wanted() and forks.usable()
+        self.forked = self.tool == "bubblewrap" and forks.available()
         self.workdir = forks.new_workdir() if self.forked else sandbox_mod.new_workdir()
         read_only = sandbox_mod.read_only_paths()
         self.spec = {"workdir": self.workdir, "memory_mb": memory_mb, "file_size_mb": file_size_mb,
@@ -303,15 +303,18 @@ class StudentKernel:
     def sandbox_report(self) -> dict:
         """What the kernel runs in (decided in the grader, not reported by the kernel)."""
         if self.tool == "bubblewrap":
+            if self.forked:
+                how = ["forked from the worker's pre-imported template (kernel/forks.py)",
+                       "namespaces: pid, mount, network, ipc, uts, cgroup", "one unprivileged uid per kernel"]
+            else:
+                how = ["namespaces: user, pid, mount, network, ipc, uts, cgroup",
+                       f"uid {sandbox_mod.INSIDE_UID} inside, " + ("one unprivileged uid per kernel outside"
+                                                                  if os.geteuid() == 0 else "the grader's uid outside")]
+                if forks.why_not():
+                    how.append(f"started fresh: the template could not start ({forks.why_not()})")
             return {"tool": "bubblewrap",
-                    "isolation": ["namespaces: user, pid, mount, network, ipc, uts, cgroup",
-                                  "files: read-only interpreter, virtualenv, /usr; private home, /tmp, /dev/shm",
-                                  (f"uid {sandbox_mod.INSIDE_UID} inside, " + (
-                                      "one unprivileged uid per kernel outside" if os.geteuid() == 0
-                                      else "the grader's uid outside")) if not self.forked else
-                                  "one unprivileged uid per kernel; forked from a pre-imported template "
-                                  "(no user namespace)", "capabilities: none",
-                                  sandbox_mod.guards()],
+                    "isolation": [*how, "files: read-only interpreter, virtualenv, /usr; private home, /tmp, /dev/shm",
+                                  "capabilities: none", sandbox_mod.guards()],
                     "limits": [f"memory {self.spec['memory_mb']} MB", f"file size {self.spec['file_size_mb']} MB",
                                f"processes {self.spec['processes']}", f"open files {sandbox_mod.OPEN_FILES}"]}
         return {"tool": "none", "why": self.why_not,

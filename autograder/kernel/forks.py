@@ -189,10 +189,12 @@ class Forked:
 
 
 _shared: Template | None = None
+_why_not: str | None = None  # why this process's template could not start: its kernels start fresh
 
 
 def shared() -> Template:
-    """This process's template, started at its first kernel (a worker's warm-up starts it)."""
+    """This process's template, started at its first kernel (a worker's warm-up starts it); one
+    that has ended is started again."""
     global _shared
     if _shared is None or _shared.proc.poll() is not None:
         if _shared is not None:
@@ -200,6 +202,25 @@ def shared() -> Template:
         _shared = Template()
         atexit.register(_shared.close)
     return _shared
+
+
+def available() -> bool:
+    """Forked kernels wanted, possible here, and the template started (once per process: where it
+    cannot, for example bubblewrap without the privileges to make namespaces as root, every kernel
+    of this process starts fresh, and its unit says why, in `sandbox`)."""
+    global _why_not
+    if not (wanted() and usable()) or _why_not is not None:
+        return False
+    try:
+        shared()
+    except (TemplateFailed, OSError, ValueError) as exc:
+        _why_not = str(exc)[:300]
+        return False
+    return True
+
+
+def why_not() -> str:
+    return _why_not or ""
 
 
 def kernel_spec(spec: dict, *, connection: str, argv: list[str]) -> dict:
