@@ -81,6 +81,14 @@ def test_can_a_kernel_neither_see_nor_signal_its_template():
                     f"    except ProcessLookupError:\n        pass\nprint(sorted(os.listdir('/proc'))[:2])", 30)
         assert run.status == "ok", run
         assert "reached" not in run.stdout
+        # nor its init's open files (which hold nothing of the template's anyway)
+        assert k.run("import os; os.listdir('/proc/1/fd')", 30).ename == "PermissionError"
+        pipes = k.run("import os\nfor fd in os.listdir('/proc/self/fd'):\n"
+                      "    try:\n        print(os.readlink('/proc/self/fd/' + fd))\n"
+                      "    except OSError:\n        pass", 30)
+        held = pipes.stdout.split()
+        assert pipes.status == "ok" and os.path.join(k.workdir, "launcher.log") in held, pipes  # its own log
+        assert not [f for f in held if f.startswith(forks.shared().base) and not f.startswith(k.workdir)], held
         # the pids of its own namespace only: its init and itself
         assert sorted(int(p) for p in k.run("import os; print(*[p for p in os.listdir('/proc') if p.isdigit()])",
                                             30).stdout.split()) == [1, 2]

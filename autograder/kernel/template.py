@@ -205,6 +205,10 @@ def sandbox_init(spec, log_fd, program, uid):
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
+def _open_fds():
+    return [int(fd) for fd in os.listdir("/proc/self/fd") if fd.isdigit()]
+
+
 def keeper(spec, go_fd):
     """The forked child of the template (root, host PID namespace): a session of its own, then,
     once the grader said go, the kernel's namespaces."""
@@ -213,6 +217,18 @@ def keeper(spec, go_fd):
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
     log_fd = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    # nothing of the template's: not its request and reply pipes (a kernel writing there would speak
+    # for the template), not any other file it holds; standard error is the kernel's log
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.dup2(log_fd, 2)
+    for fd in _open_fds():
+        if fd > 2 and fd not in (go_fd, log_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
     try:
         said = b""
         while not said.endswith(b"\n"):
