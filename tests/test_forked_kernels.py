@@ -3,6 +3,12 @@ nothing one student's kernel does reaches the next one's, through the template o
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -112,6 +118,43 @@ def test_does_the_kernel_keep_the_sandboxs_bounds_though_forked():
         assert look.stdout.strip() == f"{[os.path.basename(own)]} {[sockets]} []", look
         assert "launcher.log" in os.listdir(own)  # which the grader has, and the kernel does not see
         assert k.run("import socket; socket.create_connection(('93.184.216.34', 80), timeout=2)", 10).ename == "OSError"
+
+
+LAZY_IMPORTS = """
+import os, sys
+import scipy.optimize, sklearn.tree  # not pre-imported: read from the virtualenv now
+print(os.path.exists(sys.executable), sorted(os.listdir("/tmp")))
+"""
+
+
+@FORKED
+@pytest.mark.skipif(not shutil.which("unshare"), reason="needs unshare(1)")
+def test_does_a_forked_kernel_see_a_virtualenv_under_tmp_over_its_private_tmp():
+    # a checkout (and its .venv) cloned under /tmp, in a path with spaces: the kernel's private /tmp
+    # must not hide it, or every import the template did not make fails
+    root = Path(__file__).resolve().parent.parent
+    venv = Path(os.path.realpath(sys.prefix))
+    clone = Path(tempfile.mkdtemp(prefix="forked-checkout-", dir="/tmp"))
+    seen = clone / "my course" / ".venv"
+    seen.mkdir(parents=True)
+    code = ("from autograder.kernel.boundary import StudentKernel\n"
+            "with StudentKernel(memory_mb=2048, file_size_mb=1, output_limit_kb=64, hide=[]) as k:\n"
+            f"    r = k.run({LAZY_IMPORTS!r}, 60)\n"
+            "    print(k.forked, r.status, repr(r.stdout.strip()), r.ename, r.evalue)\n")
+    script = (f"mount --bind {shlex.quote(str(venv))} {shlex.quote(str(seen))} && cd {shlex.quote(str(root))} && "
+              f"PYTHONPATH={shlex.quote(str(root))} {shlex.quote(str(seen / 'bin' / 'python'))} -c {shlex.quote(code)}")
+    try:
+        run = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                             capture_output=True, text=True, timeout=300)
+    finally:
+        shutil.rmtree(clone, ignore_errors=True)
+    last = run.stdout.strip().splitlines()[-1:]
+    # forked, ok, the interpreter there, and /tmp holding only the way to the clone and the
+    # template's (covered) folder
+    assert last and last[0].startswith("True ok "), (run.stdout, run.stderr[-3000:])
+    import ast
+    exists, tmp = ast.literal_eval(last[0].split(" ", 2)[2].strip()).split(" ", 1)
+    assert exists == "True" and len(ast.literal_eval(tmp)) == 2 and clone.name in tmp and "'agk-" in tmp, last
 
 
 @FORKED

@@ -228,6 +228,7 @@ def kernel_spec(spec: dict, *, connection: str, argv: list[str]) -> dict:
     home_mb = int(spec.get("file_size_mb") or 0) + sandbox_mod.TMPFS_MB
     env = sandbox_mod.clean_env(sandbox_mod.HOME)
     return {"log": os.path.join(spec["workdir"], "launcher.log"), "sockets": spec["sockets"],
+            "read_only": [os.path.realpath(p) for p in spec["read_only"]],
             "home": sandbox_mod.HOME, "home_mb": home_mb, "tmpfs_mb": sandbox_mod.TMPFS_MB,
             "memory_mb": spec.get("memory_mb"), "file_size_mb": spec.get("file_size_mb"),
             "cpu_seconds": spec.get("cpu_seconds"), "core": 0, "processes": spec.get("processes"),

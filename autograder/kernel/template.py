@@ -106,7 +106,10 @@ def set_limits(spec):
 
 
 def private_files(spec, uid):
-    """This kernel's own view: a fresh /proc, tmpfs, the grader's folders covered but its sockets."""
+    """This kernel's own view, in bwrap's order: a fresh /proc; its private tmpfs (home, /tmp,
+    /dev/shm) and the grader's folders covered by an empty one; then, on top, what it must still
+    see there (the interpreter and virtualenv, wherever they are: a checkout under /tmp or a home
+    folder; its own socket folder), each bound again from a handle opened before it was covered."""
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     home = spec["home"]
@@ -114,6 +117,8 @@ def private_files(spec, uid):
     for name in spec.get("home_files", []):
         with open(os.path.join(home, name), "rb") as f:
             copies[name] = f.read()
+    kept = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY), True) for path in spec["read_only"]]
+    kept.append((spec["sockets"], os.open(spec["sockets"], os.O_PATH | os.O_DIRECTORY), False))
     mount("tmpfs", home, "tmpfs", MS_NOSUID | MS_NODEV, f"size={spec['home_mb'] * 2**20},mode=700,uid={uid},gid={uid}")
     for name, content in copies.items():
         path = os.path.join(home, name)
@@ -124,18 +129,19 @@ def private_files(spec, uid):
         mount(path, path, None, MS_BIND)
         mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
         os.chown(os.path.dirname(path), uid, uid)
-    stage = os.path.join(home, ".sockets")  # its socket folder, kept while what holds it is covered
-    os.mkdir(stage, 0o700)
-    mount(spec["sockets"], stage, None, MS_BIND)
     for path in ("/tmp", "/dev/shm"):
         mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={spec['tmpfs_mb'] * 2**20},mode=1777")
     for path in spec["cover"]:  # the grader's folders (every kernel's files): empty and read-only here
         os.makedirs(path, exist_ok=True)
         mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
-    os.makedirs(spec["sockets"], exist_ok=True)
-    mount(stage, spec["sockets"], None, MS_BIND)
-    check(libc.umount2(stage.encode(), 2), "umount the stage")  # MNT_DETACH
-    os.rmdir(stage)
+    covered = tuple(p.rstrip("/") for p in (home, "/tmp", "/dev/shm", *spec["cover"]))
+    for path, fd, read_only in kept:
+        if any(path == c or path.startswith(c + "/") for c in covered):
+            os.makedirs(path, exist_ok=True)
+            mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+            if read_only:
+                mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(fd)
     for path in spec["cover"]:
         mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
