@@ -47,6 +47,7 @@ MAX_SMALL_MESSAGE = 4 * 2**20  # on shell and control, whose replies the grader 
 # (RECEIVE_QUEUE + 1) x (MAX_MESSAGE + 2 x MAX_SMALL_MESSAGE), however much it sends
 RECEIVE_QUEUE = 2
 PROCESSES = 64             # RLIMIT_NPROC of a kernel's own uid (threads count)
+RECONNECT_MS = 5           # how soon the grader's sockets try again to reach a kernel still starting
 REPLY_MIME = inside.REPLY_MIME
 
 
@@ -231,6 +232,9 @@ class StudentKernel:
         # socket for interrupts too): small message caps and receive queues, set before each connects
         self._context = zmq.Context()
         self._context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
+        # the grader connects before the kernel has bound its sockets: zmq then tries again after
+        # RECONNECT_IVL, 100 ms by default, which was half of a forked kernel's start
+        self._context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
         self._context.setsockopt(zmq.MAXMSGSIZE, MAX_SMALL_MESSAGE)  # a bigger message drops the connection unread
         manager = ForkedKernelManager if self.forked else SandboxedKernelManager
         km = manager(transport="ipc", ip=os.path.join(sockets, "ipc"), context=self._context)
