@@ -172,15 +172,15 @@ def submission_time(job: UnitJob, folder: Path) -> tuple[str | None, list[str], 
     return None, flags, notes
 
 
-def grade_unit(job: UnitJob) -> dict:
-    """The result of one student's lab (result.UnitResult), as plain data for the grading process."""
+def grade_unit(job: UnitJob) -> UnitResult:
+    """The result of one student's lab, whole (it pickles) for the grading process."""
     from autograder.kernel import sandbox
 
     if job.why_no_sandbox is not None:
         sandbox.settle(job.why_no_sandbox)  # checked once per run, in the grading process
     course = course_mod.load(job.course_toml, secret=job.secret)
     source_nb = nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4)
-    return _grade(job, course, source_nb).as_dict()
+    return _grade(job, course, source_nb)
 
 
 def _grade(job: UnitJob, course: course_mod.Course, source_nb) -> UnitResult:
