@@ -195,17 +195,16 @@ class Sandbox:
 
 
 def decide_sandbox(mode: str) -> Sandbox:
-    from autograder.kernel import sandbox
-    from autograder.kernel.boundary import SandboxUnavailable
+    from autograder.kernel.boundary import SandboxUnavailable, probe_sandbox, sandbox_guards
 
     if mode not in ("required", "auto", "off"):
         raise ValueError(f"--sandbox {mode}: use required, auto or off")
-    why_not = sandbox.probe() if mode != "off" else "--sandbox off"
+    why_not = probe_sandbox() if mode != "off" else "--sandbox off"
     if why_not and mode == "required":
         raise SandboxUnavailable(f"--sandbox required: {why_not}; nothing was graded")
     if not why_not:
         return Sandbox(mode, "", "sandbox: bubblewrap (namespaces, read-only allow-list file system, no network, "
-                                 f"own uid; {sandbox.guards()})")
+                                 f"own uid; {sandbox_guards()})")
     return Sandbox(mode, why_not, f"sandbox: NONE ({why_not}): kernels get limits only; files and network are not "
                                   "hidden; every row is flagged no-sandbox")
 
@@ -510,11 +509,11 @@ def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit, prep
 
 def _worker_start() -> None:
     """A forked worker is not a subreaper as its parent may be (the flag is not inherited, while
-    sandbox.probe's cached answer is): its kernels' orphans must be its own to reap."""
-    from autograder.kernel import sandbox
+    the sandbox probe's cached answer is): its kernels' orphans must be its own to reap."""
+    from autograder.kernel.boundary import become_subreaper
 
     if sys.platform == "linux":
-        sandbox.become_subreaper()
+        become_subreaper()
 
 
 def _worker_failed(job: UnitJob, course, exc: Exception) -> UnitResult:

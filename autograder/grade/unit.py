@@ -174,10 +174,10 @@ def submission_time(job: UnitJob, folder: Path) -> tuple[str | None, list[str], 
 
 def grade_unit(job: UnitJob) -> UnitResult:
     """The result of one student's lab, whole (it pickles) for the grading process."""
-    from autograder.kernel import sandbox
+    from autograder.kernel.boundary import settle_sandbox
 
     if job.why_no_sandbox is not None:
-        sandbox.settle(job.why_no_sandbox)  # checked once per run, in the grading process
+        settle_sandbox(job.why_no_sandbox)  # checked once per run, in the grading process
     course = course_mod.load(job.course_toml, secret=job.secret)
     source_nb = nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4)
     return _grade(job, course, source_nb)
@@ -232,15 +232,15 @@ def warm_up() -> None:
     import nbgrader.converters  # noqa: F401
 
     import autograder.grade.preprocessors  # noqa: F401
-    from autograder.kernel import sandbox
+    from autograder.kernel.boundary import warm_font_list
 
-    sandbox.font_list()
+    warm_font_list()
 
 
 def _unsandboxed(job: UnitJob) -> bool:
-    from autograder.kernel import sandbox
+    from autograder.kernel.boundary import probe_sandbox
 
-    return job.sandbox == "off" or bool(job.why_no_sandbox if job.why_no_sandbox is not None else sandbox.probe())
+    return job.sandbox == "off" or bool(job.why_no_sandbox if job.why_no_sandbox is not None else probe_sandbox())
 
 
 def _keep_autograded(job: UnitJob, graded, source_nb) -> None:
