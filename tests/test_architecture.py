@@ -1,6 +1,7 @@
 """What the code's layout promises, read from the source (ast), not from running it:
 
-- grade/ and checks/ reach the student's kernel only through kernel/boundary.py.
+- grade/ and checks/ reach the student's kernel only through kernel/boundary.py;
+- no function on the grading path (grade/, kernel/, checks/) is longer than 60 lines.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "autograder"
 KERNEL_INSIDES = {f"autograder.kernel.{name}" for name in ("inside", "sandbox", "memory", "seccomp")}
+LONGEST = 60
 
 
 def _modules(*folders: str) -> list[Path]:
@@ -49,3 +51,15 @@ def test_does_the_import_check_see_every_spelling_of_a_direct_import(tmp_path):
         assert _imported(folder / f"m{i}.py") & KERNEL_INSIDES, line
     (folder / "ok.py").write_text("from autograder.kernel.boundary import probe_sandbox\n")
     assert not _imported(folder / "ok.py") & KERNEL_INSIDES
+
+
+def _functions(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node.name, node.lineno, node.end_lineno - node.lineno + 1
+
+
+def test_is_every_function_on_the_grading_path_at_most_60_lines():
+    long = sorted((lines, f"{path.relative_to(PACKAGE.parent)}:{at} {name}") for path in
+                  _modules("grade", "kernel", "checks") for name, at, lines in _functions(path) if lines > LONGEST)
+    assert not long, f"split into named steps (at most {LONGEST} lines each): {long}"
