@@ -1,12 +1,19 @@
 """What the code's layout promises, read from the source (ast), not from running it:
 
 - grade/ and checks/ reach the student's kernel only through kernel/boundary.py;
-- no function on the grading path (grade/, kernel/, checks/) is longer than 60 lines.
-"""
+- no function on the grading path (grade/, kernel/, checks/) is longer than 60 lines;
+- from `autograder grade` to the function that writes a score into grades.csv is at most 6 hops
+  (docs/grading.md lists them)."""
 from __future__ import annotations
 
 import ast
+import inspect
+import re
+import tomllib
 from pathlib import Path
+
+from autograder import cli
+from autograder.grade import tables
 
 PACKAGE = Path(__file__).resolve().parent.parent / "autograder"
 KERNEL_INSIDES = {f"autograder.kernel.{name}" for name in ("inside", "sandbox", "memory", "seccomp")}
@@ -63,3 +70,35 @@ def test_is_every_function_on_the_grading_path_at_most_60_lines():
     long = sorted((lines, f"{path.relative_to(PACKAGE.parent)}:{at} {name}") for path in
                   _modules("grade", "kernel", "checks") for name, at, lines in _functions(path) if lines > LONGEST)
     assert not long, f"split into named steps (at most {LONGEST} lines each): {long}"
+
+
+HOPS = 6  # issue 29's target: from `autograder grade` to a score in grades.csv
+HOP = re.compile(r"^\d+\. `([\w.]+)` → `([\w.]+)`", re.M)
+
+
+def _calls(qualified: str) -> set[str]:
+    """The names `module.function` calls (`f(...)`, `x.f(...)`)."""
+    module, name = qualified.rsplit(".", 1)
+    path = PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
+    tree = ast.parse(path.read_text(), str(path))
+    function = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name)
+    return {node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+            for node in ast.walk(function) if isinstance(node, ast.Call)
+            and isinstance(node.func, (ast.Name, ast.Attribute))}
+
+
+def test_is_a_score_at_most_6_hops_from_autograder_grade_as_docs_grading_md_says():
+    text = (PACKAGE.parent / "docs" / "grading.md").read_text()
+    section = text.split("## From `autograder grade` to a score in grades.csv", 1)[1].split("\n## ", 1)[0]
+    hops = HOP.findall(section)
+    entry = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]["scripts"]["autograder"]
+    assert hops and hops[0][0] == entry.replace("autograder.", "").replace(":", ".")  # where `autograder` starts
+    # the first hop is argparse's: cli.main runs the verb's function, `args.run(args)`
+    assert hops[0][1] == "cli._grade" and cli.build_parser().parse_args(["grade", "S", "--out", "O"]).run is cli._grade
+    for caller, callee in hops[1:]:
+        assert callee.rsplit(".", 1)[1] in _calls(caller), f"docs/grading.md: {caller} does not call {callee}"
+    for (_, callee), (next_caller, _) in zip(hops, hops[1:]):
+        assert callee == next_caller, f"docs/grading.md: the hop after {callee} starts at {next_caller}"
+    writer = hops[-1][1]
+    assert writer == "grade.tables.write_csv" and "grades.csv" in inspect.getsource(tables.write_tables)
+    assert len(hops) <= HOPS, f"{len(hops)} hops from `autograder grade` to grades.csv: at most {HOPS}"

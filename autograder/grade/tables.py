@@ -52,10 +52,6 @@ def write_csv(path: Path, rows: list[list]) -> None:
     os.replace(tmp, path)
 
 
-def _write(path: Path, columns: list[str], rows: list[list]) -> None:
-    write_csv(path, [columns, *rows])
-
-
 def sort_results(results: list[UnitResult], lab_order: list[str]) -> list[UnitResult]:
     return sorted(results, key=lambda r: (r.student, lab_order.index(r.lab) if r.lab in lab_order else 99))
 
@@ -63,12 +59,11 @@ def sort_results(results: list[UnitResult], lab_order: list[str]) -> list[UnitRe
 def write_tables(out: Path, results: list[UnitResult], lab_order: list[str]) -> None:
     """grades.csv and cells.csv from the class as its gradebook says (gradebook.read_class)."""
     results = sort_results(results, lab_order)
-    _write(out / "grades.csv", GRADES_COLUMNS,
-           [[r.student, r.lab, _num(r.score), _num(r.penalty), _num(r.awarded), _num(r.max_score), r.status,
-             ";".join(r.flags)]
-            for r in results])
-    _write(out / "cells.csv", CELLS_COLUMNS,
-           [[r.student, r.lab, c.grade_id, _num(c.score), _num(c.max_score)] for r in results for c in r.cells])
+    write_csv(out / "grades.csv", [GRADES_COLUMNS] + [
+        [r.student, r.lab, _num(r.score), _num(r.penalty), _num(r.awarded), _num(r.max_score), r.status,
+         ";".join(r.flags)] for r in results])
+    write_csv(out / "cells.csv", [CELLS_COLUMNS] + [
+        [r.student, r.lab, c.grade_id, _num(c.score), _num(c.max_score)] for r in results for c in r.cells])
 
 
 def read_grades(path: Path) -> list[dict]:
