@@ -47,8 +47,8 @@ def rows(out: str | Path, course) -> Iterator[FinalRow]:
     from autograder.grade.pipeline import refresh
 
     for row in refresh(Path(out), course):
-        yield FinalRow(student=row["student"], lab=row["lab"], raw=float(row["score"]), penalty=float(row["penalty"]),
-                       final=float(row["final"]), flags=tuple(row["flags"]))
+        yield FinalRow(student=row.student, lab=row.lab, raw=float(row.score), penalty=float(row.penalty),
+                       final=float(row.awarded), flags=tuple(row.flags))
 
 
 @dataclass
@@ -115,8 +115,8 @@ def main(*, out: str | Path, format: str = "canvas", dest: str | Path | None = N
         return _num(row.final) if row else ""  # blank: Canvas leaves the grade as it is
 
     path = Path(dest) if dest else Path(out) / FORMATS[format]
-    results = {(r["student"], r["lab"]): r for r in tables.read_results(Path(out))}
-    lates = {k: late_rule(dict(results[k], score=final[k].raw), course, extensions) for k in final}
+    results = {(r.student, r.lab): r for r in tables.read_results(Path(out))}
+    lates = {k: late_rule(results[k], course, extensions, score=final[k].raw) for k in final}
     late = [lates[k] for k in sorted(lates, key=lambda k: (k[0], course.lab_ids.index(k[1])))
             if lates[k].days > 0 or lates[k].problem]
     if format in lms.WRITERS:

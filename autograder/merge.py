@@ -16,6 +16,7 @@ from pathlib import Path
 from autograder import course as course_mod
 from autograder.grade import tables
 from autograder.grade.pipeline import Summary, save_unit, write_class
+from autograder.grade.result import UnitResult
 
 def check_split(folders: list[Path]) -> None:
     """When the parts are shards (.units/part.json), they must be every K of one K/N split of one class."""
@@ -72,17 +73,17 @@ def main(*, parts: list[str | Path], out: str | Path,
         if folder == out:
             raise ValueError(f"merge: --out {out} is also a part: merge into a new folder")
     owner: dict[str, Path] = {}
-    results: list[dict] = []
+    results: list[UnitResult] = []
     for folder in folders:
         part_results = tables.read_results(folder)
-        for student in sorted({r["student"] for r in part_results}):
+        for student in sorted({r.student for r in part_results}):
             if student in owner:
                 raise ValueError(f"merge: student {student!r} is in two parts, {owner[student]} and {folder}: "
                                  f"merge the parts of one `--shard K/N` split (same N, each K once)")
             owner[student] = folder
         for result in part_results:
-            if result["lab"] not in course.lab_ids:
-                raise ValueError(f"merge: {folder} has results for lab {result['lab']!r}, which "
+            if result.lab not in course.lab_ids:
+                raise ValueError(f"merge: {folder} has results for lab {result.lab!r}, which "
                                  f"{course_toml} does not list: merge with the course.toml the parts were "
                                  f"graded with")
         results += part_results
@@ -90,9 +91,9 @@ def main(*, parts: list[str | Path], out: str | Path,
     out.mkdir(parents=True, exist_ok=True)
     for result in results:
         save_unit(out, result)
-        graded = owner[result["student"]] / "autograded" / result["student"] / result["lab"]
+        graded = owner[result.student] / "autograded" / result.student / result.lab
         if graded.is_dir():  # formgrader's notebooks come along
-            shutil.copytree(graded, out / "autograded" / result["student"] / result["lab"], dirs_exist_ok=True)
+            shutil.copytree(graded, out / "autograded" / result.student / result.lab, dirs_exist_ok=True)
     summary = Summary(out=out, reused=len(results))
     summary.results = write_class(out, results, course)
     summary.seconds = time.monotonic() - started
@@ -100,7 +101,7 @@ def main(*, parts: list[str | Path], out: str | Path,
 
 
 def describe(summary: Summary, n_parts: int) -> str:
-    students = len({r["student"] for r in summary.results})
+    students = len({r.student for r in summary.results})
     return (f"merged {n_parts} parts: {students} students, {len(summary.results)} graded notebooks "
             f"in {summary.seconds:.1f} s: {summary.out / 'grades.csv'}")
 

@@ -29,7 +29,7 @@ def main(*, out: str | Path, students: list[str], labs: list[str] | None = None,
     out = Path(out).resolve()
     results = tables.read_results(out)
     check_output(out, course)
-    held = {(r["student"], r["lab"]) for r in results}
+    held = {(r.student, r.lab) for r in results}
     for student in students:
         if not any(s == student for s, _ in held):
             raise ValueError(f"remove: {out} holds no student {student!r}: use an id from {out / 'grades.csv'}")
@@ -55,6 +55,6 @@ def main(*, out: str | Path, students: list[str], labs: list[str] | None = None,
         for key in [k for k in state["outdated"] if k.startswith(f"{student}/{lab}/")]:
             del state["outdated"][key]
     gradebook._write_state(out, state)
-    _write_derived(out, [r for r in results if (r["student"], r["lab"]) not in set(units)], course)
+    _write_derived(out, [r for r in results if (r.student, r.lab) not in set(units)], course)
     return f"removed {len(units)} graded notebook{'s' * (len(units) != 1)} from {out}: " + ", ".join(
         f"{s} {lab}" for s, lab in units)

@@ -26,9 +26,10 @@ from pathlib import Path
 from autograder import course as course_mod
 from autograder.grade.feedback import CSP
 from autograder.grade.lateness import late_rule
+from autograder.grade.result import Status, UnitResult
 
 # Statuses where the student's code ran: the others say nothing about a concept.
-RAN = ("ok", "timeout", "memory", "crashed")
+RAN = (Status.OK, Status.TIMEOUT, Status.MEMORY, Status.CRASHED)
 TOP_MESSAGES = 3
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:64em;margin:2em auto;padding:0 1em;color:#222}
@@ -76,24 +77,25 @@ def message_group(message: str) -> str:
     return re.sub(r"(?<![\w.])\d+(\.\d+)?(e[-+]?\d+)?(?!\w)", "#", clause)
 
 
-def item_analysis(results: list[dict]) -> list[Item]:
+def item_analysis(results: list[UnitResult | dict]) -> list[Item]:
     """The autograded cells of one lab's results, in notebook order, over the submissions that ran
-    (written answers, graded by TAs, have no check and no messages: they are left out)."""
+    (written answers, graded by TAs, have no check and no messages: they are left out). A plain
+    dict is read as a unit file."""
     items: dict[str, Item] = {}
-    for result in results:
-        checked = [cell for cell in result["cells"] if not cell.get("manual")]
+    for result in map(UnitResult.coerce, results):
+        checked = [cell for cell in result.cells if not cell.manual]
         for cell in checked:
-            items.setdefault(cell["grade_id"], Item(cell["grade_id"], float(cell["max_score"])))
-        if result["status"] not in RAN:
+            items.setdefault(cell.grade_id, Item(cell.grade_id, float(cell.max_score)))
+        if result.status not in RAN:
             continue
         for cell in checked:
-            item = items[cell["grade_id"]]
+            item = items[cell.grade_id]
             item.attempts += 1
-            item.total_score += float(cell["score"])
-            if cell["score"] >= cell["max_score"]:
+            item.total_score += float(cell.score)
+            if cell.score >= cell.max_score:
                 item.passed += 1
             else:
-                message = cell.get("message") or "(no message)"
+                message = cell.message or "(no message)"
                 group = message_group(message)
                 item.messages[group] += 1
                 item.examples.setdefault(group, message)
@@ -122,12 +124,12 @@ def histogram_png(scores: list[float], max_score: float, title: str) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _lab_section(lab, results: list[dict], course) -> str:
+def _lab_section(lab, results: list[UnitResult], course) -> str:
     e = html.escape
-    scores = [float(r["score"]) for r in results]
-    lates = [r.get("late") or late_rule(r, course) for r in results]
+    scores = [float(r.score) for r in results]
+    lates = [r.late or late_rule(r, course) for r in results]
     n_late = sum(1 for late in lates if late.days > 0)
-    statuses = Counter(r["status"] for r in results)
+    statuses = Counter(r.status for r in results)
     status_rows = "".join(f"<tr><td>{e(s)}</td><td class='num'>{n}</td></tr>" for s, n in sorted(statuses.items()))
     status_rows += f"<tr><td>late (any status)</td><td class='num'>{n_late}</td></tr>"
     mean = sum(scores) / len(scores) if scores else 0.0
@@ -152,17 +154,17 @@ def _lab_section(lab, results: list[dict], course) -> str:
 {''.join(rows)}</table>"""
 
 
-def render(results: list[dict], course) -> str:
+def render(results: list[UnitResult], course) -> str:
     sections = []
     for lab in course.labs:
-        lab_results = [r for r in results if r["lab"] == lab.id]
+        lab_results = [r for r in results if r.lab == lab.id]
         if lab_results:
             sections.append(_lab_section(lab, lab_results, course))
     e = html.escape
     return f"""<!doctype html><html><head><meta charset="utf-8">{CSP}<title>{e(course.title)}: class report</title>
 <style>{STYLE}</style></head><body>
 <h1>{e(course.title)}</h1>
-<p>Class report: {len({r['student'] for r in results})} students. A check's failures are grouped by the
+<p>Class report: {len({r.student for r in results})} students. A check's failures are grouped by the
 first clause of what it found; the example beside each group is one student's full message.</p>
 {''.join(sections)}
 </body></html>

@@ -40,7 +40,6 @@ os.environ.setdefault("PYTHONHASHSEED", "0")
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import platform  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
@@ -314,7 +313,7 @@ def profile_units(course, labs: list[str], work: Path) -> dict[str, dict[str, fl
             total, result = timed(grade_unit, job)
         spent["rest (nbgrader, rebuild, files)"] = total - sum(spent.values())
         spent["total"] = total
-        spent["score"] = result["score"]
+        spent["score"] = result.score
         profiles[lab] = spent
     return profiles
 
@@ -326,7 +325,7 @@ def fixed_costs(course, labs: list[str], work: Path, results_from: Path) -> dict
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     t_templates, _ = timed(gradebook.template, course, labs, work / ".units")  # where a run keeps it
-    results = [json.loads(p.read_text()) for p in sorted((results_from / ".units").glob("*/*.json"))]
+    results = pipeline.saved_results(results_from, course)
     t_write, _ = timed(pipeline.write_class, work, results, course)
     imports = "import autograder.grade.unit, autograder.grade.preprocessors, nbgrader.converters"
     t_import, _ = timed(subprocess.run, [sys.executable, "-c", imports], check=True)

@@ -14,8 +14,7 @@ import traceback
 from typing import Callable
 
 from autograder.checks.core import CHECKS, CheckFailed, Context, PartialCredit, Returned
-from autograder.kernel import inside
-from autograder.kernel.boundary import decode_replies
+from autograder.kernel.boundary import call_all, decode_replies
 
 def checks_for(lab: str) -> dict:
     """The checks of any lab id the course lists: the module autograder/checks/<lab id>.py."""
@@ -64,14 +63,14 @@ def in_process_caller(namespace: dict, *, timeout: float | None = None) -> Calla
         private = pickle.loads(pickle.dumps(requests))  # as the kernel gets them: copies
         limit = min([timeout or float("inf")] + [r.get("timeout", float("inf")) for r in requests])
         if limit == float("inf") or threading.current_thread() is not threading.main_thread():
-            replies = [inside.call_all(namespace, r) for r in private]
+            replies = [call_all(namespace, r) for r in private]
         else:
             def expire(signum, frame):
                 raise _TimeLimit()
             previous = signal.signal(signal.SIGALRM, expire)
             signal.setitimer(signal.ITIMER_REAL, limit)
             try:
-                replies = [inside.call_all(namespace, r) for r in private]
+                replies = [call_all(namespace, r) for r in private]
             except _TimeLimit:
                 return [[Returned("timeout", message=f"ran past {limit:g} s")] * len(r["cases"]) for r in requests]
             finally:

@@ -186,32 +186,41 @@ def expect_backprop_cost(ctx: Context, name: str, ref: ModuleType,
                           "one case (backprop written as a graph of Python scalars, the slowest style we know, "
                           "takes about a second there)")
     fwd_a = forward_seconds(ref, *network(ctx, SHAPES["a"], "forward a")[:2])
-    per_param_a = a.seconds / (a.n_params * fwd_a)  # in forward passes
-    if per_param_a >= SLOW:  # a forward pass per parameter would fit: does the time grow with the cases?
-        one = timer.measure("one", A_LIMIT)
-        one_base = max(one.seconds, FLOOR)
-        b = timer.measure("b", CASES_LIMIT * CASES_B * one_base + GRACE)  # past that limit it grows enough
-        cases_growth = (b.seconds / b.n_cases) / (one_base / one.n_cases)
-        if one.finished and b.finished and cases_growth < CASES_GROWTH:
-            raise CheckFailed(
-                f"{name}: {a.describe()} (about {per_param_a:.2g} forward passes per parameter); {one.describe()}; "
-                f"{b.describe()}: its time grew {b.seconds / one_base:.1f}x with {CASES_B}x the cases. Backprop's time grows in proportion "
-                "to the cases, in any style; numerical differentiation's (a forward pass per parameter, over all "
-                "cases at once) hardly does, and that is how these times grew. Compute the gradient by the chain "
-                "rule (backprop), not by finite differences or a complex step.")
-        # grows as backprop's with the cases, and slow enough for a forward pass per parameter: a graph
-        # of scalars looks like this (its time per parameter also creeps up with the network as
-        # Python's garbage collector sees more objects, so growth with the network is not asked)
-        ctx.flag(FLAG, f"{name}: {a.describe()}; {one.describe()}; {b.describe()}: its time grows with the cases as "
-                       "backprop's does, "
-                       f"but a forward pass there takes {fwd_a * 1e6:.0f} us, so one per parameter "
-                       f"({a.n_params * fwd_a:.2f} s) fits in its time: backprop with a graph of scalars looks like "
-                       "this, and so would a numerical derivative slowed down on purpose; read it (points given)")
-        return timer.returned
+    if a.seconds / (a.n_params * fwd_a) >= SLOW:  # a forward pass per parameter would fit
+        _judge_growth_with_cases(ctx, name, timer, a, fwd_a)
+    else:
+        _judge_growth_with_units(ctx, name, timer)
+    return timer.returned
 
-    # does its time grow with the units above each parameter? The same cases and weights per layer on
-    # `wide` (1,250 hidden units) and `narrow` (50, and 100 outputs): backprop costs the same on both,
-    # a numerical derivative far more on one of them (per unit on `wide`, per parameter on `narrow`)
+
+def _judge_growth_with_cases(ctx: Context, name: str, timer: _Timer, a: Timing, fwd_a: float) -> None:
+    """Slow enough on `a` for a forward pass per parameter: does the time grow with the cases?"""
+    per_param_a = a.seconds / (a.n_params * fwd_a)  # in forward passes
+    one = timer.measure("one", A_LIMIT)
+    one_base = max(one.seconds, FLOOR)
+    b = timer.measure("b", CASES_LIMIT * CASES_B * one_base + GRACE)  # past that limit it grows enough
+    cases_growth = (b.seconds / b.n_cases) / (one_base / one.n_cases)
+    if one.finished and b.finished and cases_growth < CASES_GROWTH:
+        raise CheckFailed(
+            f"{name}: {a.describe()} (about {per_param_a:.2g} forward passes per parameter); {one.describe()}; "
+            f"{b.describe()}: its time grew {b.seconds / one_base:.1f}x with {CASES_B}x the cases. Backprop's time grows in proportion "
+            "to the cases, in any style; numerical differentiation's (a forward pass per parameter, over all "
+            "cases at once) hardly does, and that is how these times grew. Compute the gradient by the chain "
+            "rule (backprop), not by finite differences or a complex step.")
+    # grows as backprop's with the cases, and slow enough for a forward pass per parameter: a graph
+    # of scalars looks like this (its time per parameter also creeps up with the network as
+    # Python's garbage collector sees more objects, so growth with the network is not asked)
+    ctx.flag(FLAG, f"{name}: {a.describe()}; {one.describe()}; {b.describe()}: its time grows with the cases as "
+                   "backprop's does, "
+                   f"but a forward pass there takes {fwd_a * 1e6:.0f} us, so one per parameter "
+                   f"({a.n_params * fwd_a:.2f} s) fits in its time: backprop with a graph of scalars looks like "
+                   "this, and so would a numerical derivative slowed down on purpose; read it (points given)")
+
+
+def _judge_growth_with_units(ctx: Context, name: str, timer: _Timer) -> None:
+    """Does its time grow with the units above each parameter? The same cases and weights per layer on
+    `wide` (1,250 hidden units) and `narrow` (50, and 100 outputs): backprop costs the same on both,
+    a numerical derivative far more on one of them (per unit on `wide`, per parameter on `narrow`)."""
     wide = timer.measure("wide", A_LIMIT)
     # `narrow` may run to twice the time per parameter that scores 0 (so that a call stopped there is
     # far past that line, whatever the load), never less than A_LIMIT nor more than three times it
@@ -238,4 +247,3 @@ def expect_backprop_cost(ctx: Context, name: str, ref: ModuleType,
                        f"{growth:.1f}x that on the {faster.label} one, between backprop's (up to {UNITS_BACKPROP:g}x) "
                        f"and numerical differentiation's ({UNITS_NUMERICAL:g}x or more), or too slow to tell; read it "
                        "(points given)")
-    return timer.returned

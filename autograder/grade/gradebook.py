@@ -27,12 +27,13 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from dataclasses import replace
 from datetime import timezone
 from pathlib import Path
 
 from autograder.course import Course
 from autograder.grade.lateness import late_rule, parse_timestamp, read_extensions
-from autograder.grade.result import NOTHING_RAN, Flag
+from autograder.grade.result import NOTHING_RAN, Cell, Flag, UnitResult
 from autograder.nbgrader_config import generate_assignment
 
 STATE = "manual.json"
@@ -164,7 +165,7 @@ def _sql(text: str):
     return sql_text(text)
 
 
-def write_class_gradebook(course: Course, results: list[dict], db_path: Path,
+def write_class_gradebook(course: Course, results: list[UnitResult], db_path: Path,
                           graded: set[tuple[str, str]] | None = None) -> None:
     """Write OUT/gradebook.db from the unit results. A new gradebook is built in a temporary file
     and put in place at once. An existing one is updated in place, only for the units in `graded`
@@ -176,7 +177,7 @@ def write_class_gradebook(course: Course, results: list[dict], db_path: Path,
 
     out = db_path.parent
     out.mkdir(parents=True, exist_ok=True)
-    labs = sorted({r["lab"] for r in results}, key=course.lab_ids.index)
+    labs = sorted({r.lab for r in results}, key=course.lab_ids.index)
     fresh = not db_path.exists()
     if fresh:
         target, state = _new_gradebook(course, labs, db_path)
@@ -190,7 +191,7 @@ def write_class_gradebook(course: Course, results: list[dict], db_path: Path,
         names = cell_names(gb)
         held = _graded_units(gb)
         for result in results:
-            key = (result["student"], result["lab"])
+            key = (result.student, result.lab)
             if fresh or graded is None or key in graded or key not in held:
                 _write_unit(gb, course, result, names, state, extensions)
     if fresh:
@@ -231,15 +232,15 @@ def _record_labs(course: Course, labs: list[str], db_path: Path, state: dict) ->
             state["sources"][lab] = digest
 
 
-def _write_unit(gb, course: Course, result: dict, names: dict, state: dict, extensions: dict) -> None:
+def _write_unit(gb, course: Course, result: UnitResult, names: dict, state: dict, extensions: dict) -> None:
     """One unit into the gradebook, in place: its submission, autograde scores, late penalty; the
     TA's manual score or comment is cleared (and noted for a TA) only when what it judged changed."""
-    student, lab = result["student"], result["lab"]
+    student, lab = result.student, result.lab
     gb.update_or_create_student(student)
     kwargs = {}
-    if result.get("timestamp"):
+    if result.timestamp:
         try:
-            kwargs["timestamp"] = _naive_utc(parse_timestamp(result["timestamp"]))
+            kwargs["timestamp"] = _naive_utc(parse_timestamp(result.timestamp))
         except ValueError:
             pass
     if (student, lab) in extensions:
@@ -247,7 +248,7 @@ def _write_unit(gb, course: Course, result: dict, names: dict, state: dict, exte
     submission = gb.update_or_create_submission(lab, student, **kwargs)
     unit = f"{student}/{lab}"
     old = state["digests"].get(unit, {})
-    new = result.get("digests", {})
+    new = result.digests or {}
     if new:
         state["digests"][unit] = new
     else:
@@ -256,12 +257,12 @@ def _write_unit(gb, course: Course, result: dict, names: dict, state: dict, exte
     for k in outdated:
         del state["outdated"][k]
     nb = gb.find_submission_notebook(lab, lab, student)
-    scores = {c["grade_id"]: c for c in result["cells"]}
+    scores = {c.grade_id: c for c in result.cells}
     for grade in nb.grades:
         name = names[grade.cell_id]
         cell = scores.get(name)
-        is_manual = cell is None or bool(cell.get("manual"))
-        auto = None if is_manual else cell["score"]
+        is_manual = cell is None or cell.manual
+        auto = None if is_manual else cell.score
         if grade.auto_score != auto:
             grade.auto_score = auto
         where = f"{unit}/{name}"
@@ -283,7 +284,7 @@ def _write_unit(gb, course: Course, result: dict, names: dict, state: dict, exte
     _clear_outdated_comments(nb, names, unit, old, new, state)
     gb.db.commit()
     # nbgrader's own total and late penalty agree with grades.csv (`nbgrader export`)
-    late = late_rule(dict(result, score=float(submission.score)), course, extensions)
+    late = late_rule(result, course, extensions, score=float(submission.score))
     if nb.late_submission_penalty != late.penalty:
         nb.late_submission_penalty = late.penalty
         gb.db.commit()
@@ -300,12 +301,13 @@ def _clear_outdated_comments(nb, names: dict, unit: str, old: dict, new: dict, s
         comment.manual_comment = None
 
 
-def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:
+def read_class(out: Path, results: list[UnitResult], course: Course) -> list[UnitResult]:
     """The unit results as the class gradebook says: each cell's score (the TA's, else the
     autograder's), the TA's comments, the raw score, the late penalty, the final score and the flags.
 
-    Adds to each result: `penalty`, `final`, `late` (lateness.Late), `comments` {cell: text};
-    each cell gains `manual_score` (None when no TA set one) and `needs_manual_grade`."""
+    Each result is copied with its `penalty`, `final`, `late` (lateness.Late) and `comments`
+    {cell: text} set, and each cell with its `manual_score` (None when no TA set one) and
+    `needs_manual_grade`."""
     from nbgrader.api import Gradebook, MissingEntry
 
     extensions = read_extensions(course)
@@ -318,54 +320,52 @@ def read_class(out: Path, results: list[dict], course: Course) -> list[dict]:
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}", course.id) as gb:
         names = cell_names(gb)
         for result in results:
-            row = dict(result, flags=list(result["flags"]), notes=list(result["notes"]), comments={})
             try:
-                nb = gb.find_submission_notebook(result["lab"], result["lab"], result["student"])
+                nb = gb.find_submission_notebook(result.lab, result.lab, result.student)
                 grades = {names[g.cell_id]: g for g in nb.grades}
-                row["comments"] = {names[c.cell_id]: c.manual_comment for c in nb.comments if c.manual_comment}
+                comments = {names[c.cell_id]: c.manual_comment for c in nb.comments if c.manual_comment}
             except MissingEntry:
-                grades = {}
-            row["cells"] = [_as_graded(cell, grades.get(cell["grade_id"])) for cell in result["cells"]]
-            needs = any(cell["needs_manual_grade"] for cell in row["cells"])
-            row["score"] = round(sum(c["score"] for c in row["cells"]), 6)
+                grades, comments = {}, {}
+            row = replace(result, flags=list(result.flags), notes=list(result.notes), comments=comments,
+                          cells=[_as_graded(cell, grades.get(cell.grade_id)) for cell in result.cells])
             _apply_late_rule(row, course, extensions)
-            if needs and result["status"] not in NOTHING_RAN:  # no answer to read: nothing to grade
-                row["flags"].append(Flag.NEEDS_MANUAL_GRADE)
-            prefix = f"{result['student']}/{result['lab']}/"
+            if any(cell.needs_manual_grade for cell in row.cells) and result.status not in NOTHING_RAN:
+                row.flags.append(Flag.NEEDS_MANUAL_GRADE)  # (no answer to read: nothing to grade)
+            prefix = f"{result.student}/{result.lab}/"
             stale = [note for key, note in sorted(outdated.items()) if key.startswith(prefix)
                      and (key[len(prefix):] not in grades or grades[key[len(prefix):]].needs_manual_grade)]
             if stale:
-                row["flags"].append(Flag.MANUAL_GRADE_OUTDATED)
-                row["notes"] += [f"for a TA: {note}" for note in stale]
-            row["flags"] = sorted(set(row["flags"]))
+                row.flags.append(Flag.MANUAL_GRADE_OUTDATED)
+                row.notes += [f"for a TA: {note}" for note in stale]
+            row.flags = sorted(set(row.flags))
             rows.append(row)
     return rows
 
 
-def _as_graded(cell: dict, grade) -> dict:
+def _as_graded(cell: Cell, grade) -> Cell:
     """A unit's cell as the gradebook says: the TA's manual score over the autograder's; a written
     answer no TA graded scores 0."""
-    cell = dict(cell, manual_score=None, needs_manual_grade=bool(cell.get("manual")))
+    cell = replace(cell, manual_score=None, needs_manual_grade=cell.manual)
     if grade is not None:
-        cell["needs_manual_grade"] = bool(grade.needs_manual_grade)
+        cell.needs_manual_grade = bool(grade.needs_manual_grade)
         if grade.manual_score is not None:
-            cell["manual_score"] = float(grade.manual_score)
-            cell["score"] = float(grade.manual_score)
-        elif cell.get("manual"):
-            cell["score"] = 0.0
+            cell.manual_score = float(grade.manual_score)
+            cell.score = float(grade.manual_score)
+        elif cell.manual:
+            cell.score = 0.0
     return cell
 
 
-def _apply_late_rule(row: dict, course: Course, extensions: dict) -> None:
+def _apply_late_rule(row: UnitResult, course: Course, extensions: dict) -> None:
     """The row's late penalty and final score (lateness.late_rule), flagged and noted when late."""
     late = late_rule(row, course, extensions)
-    row.update(late=late, penalty=late.penalty, final=late.penalised)
+    row.late, row.penalty, row.final = late, late.penalty, late.penalised
     if late.days > 0:
-        row["flags"].append(Flag.LATE)
-        due = late.extended_to or course.lab(row["lab"]).due
-        row["notes"].append(f"submitted {late.seconds / 3600:.1f} h after the due date "
+        row.flags.append(Flag.LATE)
+        due = late.extended_to or course.lab(row.lab).due
+        row.notes.append(f"submitted {late.seconds / 3600:.1f} h after the due date "
                             f"{due.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
                             f"{' (extended)' if late.extended_to else ''}: {late.days} started "
                             f"day{'s' * (late.days != 1)} late, {late.penalty:g} points off")
     elif late.extended_to:
-        row["notes"].append(f"extension to {late.extended_to.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC: on time")
+        row.notes.append(f"extension to {late.extended_to.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC: on time")

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from autograder.grade.result import UnitResult
+
 DAY = 24 * 3600
 EXTENSION_COLUMNS = ("student_id", "lab", "due")
 
@@ -106,24 +108,29 @@ def read_extensions(course) -> dict[tuple[str, str], datetime]:
     return found
 
 
-def late_rule(result: dict, course, extensions: dict | None = None) -> Late:
-    """Apply the course's late rule (module docstring) to one unit result (`score` is the raw score)."""
-    lab = course.lab(result["lab"])
-    score = float(result["score"])
-    extended = (extensions or {}).get((result["student"], result["lab"]))
+def late_rule(result: UnitResult | dict, course, extensions: dict | None = None, *, score: float | None = None) -> Late:
+    """Apply the course's late rule (module docstring) to one unit result, on `score` (default: the
+    result's raw score). A plain dict (a script's) is read as a unit file, with its own `score`."""
+    if isinstance(result, dict):
+        score = result.get("score", 0.0) if score is None else score
+        result = UnitResult.from_json(result)
+    lab = course.lab(result.lab)
+    score = float(result.score if score is None else score)
+    extended = (extensions or {}).get((result.student, result.lab))
     due = extended or lab.due
     seconds, problem = 0.0, ""
-    if result.get("timestamp"):
+    old = result.extra  # results saved before times came from the LMS
+    if result.timestamp:
         try:
-            seconds = (parse_timestamp(result["timestamp"]) - due).total_seconds()
+            seconds = (parse_timestamp(result.timestamp) - due).total_seconds()
         except ValueError as exc:
             problem = f"{exc}: counted as on time"
-    elif result.get("time_unknown"):
+    elif result.time_unknown:
         problem = "no submission time the LMS recorded: no penalty computed, for a TA to settle (time-unknown)"
-    elif result.get("timestamp_unreadable"):  # results saved before times came from the LMS
-        problem = f"unreadable timestamp {result['timestamp_unreadable']}: counted as on time"
-    elif result.get("seconds_late"):
-        seconds = float(result["seconds_late"])
+    elif old.get("timestamp_unreadable"):
+        problem = f"unreadable timestamp {old['timestamp_unreadable']}: counted as on time"
+    elif old.get("seconds_late"):
+        seconds = float(old["seconds_late"])
     seconds = max(0.0, seconds)
     days = math.ceil(seconds / DAY)
     if days == 0:
@@ -132,5 +139,5 @@ def late_rule(result: dict, course, extensions: dict | None = None) -> Late:
         penalised = 0.0
     else:
         penalised = max(0.0, score - days * course.late_penalty_per_day * lab.points)
-    return Late(student=result["student"], lab=result["lab"], seconds=seconds, days=days, score=score,
+    return Late(student=result.student, lab=result.lab, seconds=seconds, days=days, score=score,
                 penalised=round(penalised, 6), problem=problem, extended_to=extended)

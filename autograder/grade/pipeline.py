@@ -32,7 +32,7 @@ from typing import Callable
 from autograder import course as course_mod
 from autograder.grade import feedback, gradebook, tables
 from autograder.grade.lateness import read_extensions
-from autograder.grade.result import NOTHING_RAN, Status, UnitResult
+from autograder.grade.result import NOTHING_RAN, Status, UnitResult, load_unit
 from autograder.grade.unit import UnitJob, fingerprint, grade_unit, warm_up
 from autograder.submission_times import time_fields, trusted_times
 
@@ -40,7 +40,7 @@ from autograder.submission_times import time_fields, trusted_times
 @dataclass
 class Summary:
     out: Path
-    results: list[dict] = field(default_factory=list)
+    results: list[UnitResult] = field(default_factory=list)
     reused: int = 0
     kept: int = 0  # units OUT holds from earlier runs, not graded in this one
     seconds: float = 0.0
@@ -48,20 +48,20 @@ class Summary:
     def describe(self) -> str:
         by_status: dict[str, int] = {}
         for r in self.results:
-            by_status[r["status"]] = by_status.get(r["status"], 0) + 1
+            by_status[r.status] = by_status.get(r.status, 0) + 1
         counts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
         line = (f"graded {len(self.results)} submissions ({counts}; {self.reused} unchanged since the last run) "
                 f"in {self.seconds:.1f} s: {self.out / 'grades.csv'}")
         if self.kept:
             line += f"\nkept {self.kept} earlier results in {self.out} (other students or labs)"
-        not_ok = [f"{r['student']} {r['lab']} {r['status']}" for r in self.results if r["status"] != Status.OK]
-        reasons = sorted({r["not_run"] for r in self.results if r.get("not_run")})
+        not_ok = [f"{r.student} {r.lab} {r.status}" for r in self.results if r.status != Status.OK]
+        reasons = sorted({r.not_run for r in self.results if r.not_run})
         return line + ("\nnot ok: " + ", ".join(not_ok) if not_ok else "") + "".join(
             f"\nnot run: the kernel could not start: {why}" for why in reasons)
 
     def not_run(self) -> int:
         """How many notebooks the grader could not run (status not-run): the class is not fully graded."""
-        return sum(r["status"] == Status.NOT_RUN for r in self.results)
+        return sum(r.status == Status.NOT_RUN for r in self.results)
 
 
 class GradingStopped(RuntimeError):
@@ -69,13 +69,13 @@ class GradingStopped(RuntimeError):
     give the class zeros. Nothing in OUT was changed."""
 
 
-def kernels_cannot_start(results: list[dict], expected: int) -> str | None:
+def kernels_cannot_start(results: list[UnitResult], expected: int) -> str | None:
     """The one reason why the run's first `expected` notebooks that needed a kernel could not start
     it, or None (one started, or the reasons differ, or too few have ended yet)."""
-    ran = [r for r in results if r["status"] not in NOTHING_RAN]
-    if not ran or len(ran) < expected or any(r["status"] != Status.NOT_RUN for r in ran[:expected]):
+    ran = [r for r in results if r.status not in NOTHING_RAN]
+    if not ran or len(ran) < expected or any(r.status != Status.NOT_RUN for r in ran[:expected]):
         return None
-    reasons = {r.get("not_run", "") for r in ran[:expected]}
+    reasons = {r.not_run or "" for r in ran[:expected]}
     return reasons.pop() if len(reasons) == 1 else None
 
 
@@ -125,7 +125,7 @@ def check_output(out: Path, course) -> None:
     course.toml no longer lists (its column would silently vanish from every table and export)."""
     gradebook.check_course(out, course)
     try:
-        held = {row["lab"] for row in tables.read_grades(out / "grades.csv")}
+        held = {row["lab"] for row in tables.read_grades(out / "grades.csv")}  # a CSV row
     except (OSError, KeyError, UnicodeDecodeError):
         return
     gone = sorted(held - set(course.lab_ids))
@@ -160,23 +160,21 @@ def _unit_path(out: Path, student: str, lab: str) -> Path:
     return out / ".units" / student / f"{lab}.json"
 
 
-def save_unit(out: Path, result: dict) -> None:
-    path = _unit_path(out, result["student"], result["lab"])
+def save_unit(out: Path, result: UnitResult) -> None:
+    path = _unit_path(out, result.student, result.lab)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(result, indent=1, sort_keys=True))
+    tmp.write_text(json.dumps(result.to_json(), indent=1, sort_keys=True))
     os.replace(tmp, path)
 
 
-def _load_unit(out: Path, job: UnitJob, course) -> dict | None:
-    path = _unit_path(out, job.student, job.lab)
-    try:
-        result = json.loads(path.read_text())
-    except (OSError, ValueError):
+def _load_unit(out: Path, job: UnitJob, course) -> UnitResult | None:
+    result = load_unit(_unit_path(out, job.student, job.lab))
+    if result is None:
         return None
-    if result.get("status") in (Status.ERROR, Status.NOT_RUN) or result.get("fingerprint") != fingerprint(job, course):
+    if result.status in (Status.ERROR, Status.NOT_RUN) or result.fingerprint != fingerprint(job, course):
         return None
-    if result.get("status") not in NOTHING_RAN and job.autograded_dir and not (
+    if result.status not in NOTHING_RAN and job.autograded_dir and not (
             Path(job.autograded_dir) / job.student / job.lab / f"{job.lab}.ipynb").is_file():
         return None  # formgrader needs the autograded notebook
     return result
@@ -197,17 +195,16 @@ class Sandbox:
 
 
 def decide_sandbox(mode: str) -> Sandbox:
-    from autograder.kernel import sandbox
-    from autograder.kernel.boundary import SandboxUnavailable
+    from autograder.kernel.boundary import SandboxUnavailable, probe_sandbox, sandbox_guards
 
     if mode not in ("required", "auto", "off"):
         raise ValueError(f"--sandbox {mode}: use required, auto or off")
-    why_not = sandbox.probe() if mode != "off" else "--sandbox off"
+    why_not = probe_sandbox() if mode != "off" else "--sandbox off"
     if why_not and mode == "required":
         raise SandboxUnavailable(f"--sandbox required: {why_not}; nothing was graded")
     if not why_not:
         return Sandbox(mode, "", "sandbox: bubblewrap (namespaces, read-only allow-list file system, no network, "
-                                 f"own uid; {sandbox.guards()})")
+                                 f"own uid; {sandbox_guards()})")
     return Sandbox(mode, why_not, f"sandbox: NONE ({why_not}): kernels get limits only; files and network are not "
                                   "hidden; every row is flagged no-sandbox")
 
@@ -218,17 +215,10 @@ def sandbox_status(mode: str) -> tuple[bool, str]:
     return decided.isolate, decided.line
 
 
-def saved_results(out: Path, course) -> list[dict]:
+def saved_results(out: Path, course) -> list[UnitResult]:
     """Every unit result saved in OUT/.units (a previous run's class)."""
-    results = []
-    for path in sorted((out / ".units").glob("*/*.json")):
-        try:
-            result = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if isinstance(result, dict) and result.get("lab") in course.lab_ids and "cells" in result:
-            results.append(result)
-    return results
+    results = [load_unit(path) for path in sorted((out / ".units").glob("*/*.json"))]
+    return [r for r in results if r is not None and r.lab in course.lab_ids]
 
 
 def _progress(total: int, enabled: bool):
@@ -238,10 +228,9 @@ def _progress(total: int, enabled: bool):
                 dynamic_ncols=True)
 
 
-def progress_line(result: dict, done: int, total: int) -> str:
+def progress_line(result: UnitResult, done: int, total: int) -> str:
     """Without a terminal (CI, a log file): one line per finished notebook."""
-    return (f"[{done}/{total}] {result['student']} {result['lab']} "
-            f"{result['score']:g}/{result['max_score']:g} {result['status']}")
+    return f"[{done}/{total}] {result.student} {result.lab} {result.score:g}/{result.max_score:g} {result.status}"
 
 
 def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = None,
@@ -293,8 +282,7 @@ def main(*, submissions: str | Path, out: str | Path, labs: list[str] | None = N
                        graded=graded.now)
     asked = {(job.student, job.lab) for job in plan.jobs}
     summary = Summary(out=run.out, reused=len(plan.reused))
-    summary.results = [graded.not_run.get((r["student"], r["lab"]), r) for r in rows
-                       if (r["student"], r["lab"]) in asked]
+    summary.results = [graded.not_run.get((r.student, r.lab), r) for r in rows if (r.student, r.lab) in asked]
     summary.kept = len(rows) - len(summary.results)
     summary.seconds = time.monotonic() - started
     return summary
@@ -357,9 +345,9 @@ class Plan:
     the units OUT holds that this run does not touch (kept: OUT holds the class for the whole term)."""
     jobs: list[UnitJob]
     todo: list[UnitJob]
-    reused: list[dict]
-    earlier: dict[tuple[str, str], dict]  # every unit OUT held before this run
-    kept: list[dict]
+    reused: list[UnitResult]
+    earlier: dict[tuple[str, str], UnitResult]  # every unit OUT held before this run
+    kept: list[UnitResult]
 
 
 def plan_units(run: Run, course, course_toml: Path, force: bool) -> Plan:
@@ -368,7 +356,7 @@ def plan_units(run: Run, course, course_toml: Path, force: bool) -> Plan:
     (run.out / ".units").mkdir(exist_ok=True)
     # the kernel sees none of: the course (sources, checks, references), this package, the output, the class
     hide = tuple(sorted({str(course.root), str(course_mod.ROOT), str(run.out), str(run.submissions)}))
-    earlier = {(r["student"], r["lab"]): r for r in saved_results(run.out, course)}
+    earlier = {(r.student, r.lab): r for r in saved_results(run.out, course)}
     asked = {(s, lab) for s in run.students for lab in run.labs}
     jobs = [UnitJob(student=s, lab=lab, submissions=str(run.submissions), course_toml=str(course_toml),
                     secret=course.secret, hide=hide, template_db="", sandbox=run.sandbox.mode,
@@ -390,8 +378,8 @@ def plan_units(run: Run, course, course_toml: Path, force: bool) -> Plan:
 
 @dataclass
 class Graded:
-    results: list[dict] = field(default_factory=list)  # as the class keeps them (a not-run never replaces a grade)
-    not_run: dict[tuple[str, str], dict] = field(default_factory=dict)  # the not-run rows, for the summary
+    results: list[UnitResult] = field(default_factory=list)  # as the class keeps them (a not-run never replaces a grade)
+    not_run: dict[tuple[str, str], UnitResult] = field(default_factory=dict)  # the not-run rows, for the summary
     now: set[tuple[str, str]] = field(default_factory=set)  # the units whose gradebook rows this run writes
 
 
@@ -416,7 +404,7 @@ def grade_units(plan: Plan, run: Run, course, progress: bool) -> Graded:
             raise GradingStopped(f"grading stopped: no kernel could start ({why}); the class in {run.out} was not "
                                  f"changed: fix the cause, then run the same command again")
         graded.results.append(_keep(result, plan.earlier, run.out, graded))
-        bar.set_postfix(not_ok=sum(r["status"] != Status.OK for r in fresh))
+        bar.set_postfix(not_ok=sum(r.status != Status.OK for r in fresh))
         bar.update(1)
         if lines:
             done = len(plan.reused) + len(graded.results)
@@ -425,25 +413,25 @@ def grade_units(plan: Plan, run: Run, course, progress: bool) -> Graded:
     return graded
 
 
-def _keep(result: dict, earlier: dict, out: Path, graded: Graded) -> dict:
+def _keep(result: UnitResult, earlier: dict, out: Path, graded: Graded) -> UnitResult:
     """The row the class keeps for a unit just graded; saved in OUT/.units when it replaces the earlier one."""
-    key = (result["student"], result["lab"])
+    key = (result.student, result.lab)
     before = earlier.get(key)
-    if result["status"] == Status.NOT_RUN:  # a machine's failure never replaces a grade; graded again next run
+    if result.status == Status.NOT_RUN:  # a machine's failure never replaces a grade; graded again next run
         graded.not_run[key] = result
         if before:
             return before
         graded.now.add(key)
         return result
-    if result["status"] == Status.MISSING and before and before["status"] != Status.MISSING:
+    if result.status == Status.MISSING and before and before.status != Status.MISSING:
         return before  # handed in and graded before, absent from this folder: kept as graded
     save_unit(out, result)
     graded.now.add(key)
     return result
 
 
-def write_class(out: Path, results: list[dict], course, submissions: Path | None = None,
-                graded: set[tuple[str, str]] | None = None) -> list[dict]:
+def write_class(out: Path, results: list[UnitResult], course, submissions: Path | None = None,
+                graded: set[tuple[str, str]] | None = None) -> list[UnitResult]:
     """Write the class from its unit results: gradebook.db first (one writer, once; the TA's manual
     grades carried over), then from it grades.csv, cells.csv and feedback/, and OUT/nbgrader_config.py.
     Shared by `grade` and `merge`, so a merged class is written exactly as an unsharded one.
@@ -456,16 +444,16 @@ def write_class(out: Path, results: list[dict], course, submissions: Path | None
     return _write_derived(out, results, course)
 
 
-def _write_derived(out: Path, results: list[dict], course) -> list[dict]:
+def _write_derived(out: Path, results: list[UnitResult], course) -> list[UnitResult]:
     rows = gradebook.read_class(out, results, course)
     titles = {lab.id: f"{lab.title} ({lab.id})" for lab in course.labs}
     for row in rows:
-        feedback.write(out, row, titles.get(row["lab"], ""))
+        feedback.write(out, row, titles.get(row.lab, ""))
     tables.write_tables(out, rows, course.lab_ids)
     return rows
 
 
-def refresh(out: str | Path, course) -> list[dict]:
+def refresh(out: str | Path, course) -> list[UnitResult]:
     """Rewrite grades.csv, cells.csv and feedback/ from OUT/gradebook.db as it is now (after a TA
     graded in formgrader); returns the rows (gradebook.read_class). Export and report call it."""
     out = Path(out)
@@ -473,7 +461,7 @@ def refresh(out: str | Path, course) -> list[dict]:
     check_output(out, course)
     if not (out / "gradebook.db").is_file():
         raise ValueError(f"{out} has no gradebook.db: grade the class again (`autograder grade ... --out {out}`)")
-    return _write_derived(out, [r for r in results if r["lab"] in course.lab_ids], course)
+    return _write_derived(out, [r for r in results if r.lab in course.lab_ids], course)
 
 
 FIRST_KERNELS = 2  # a run whose first notebooks' kernels all fail for one reason stops (GradingStopped)
@@ -521,14 +509,14 @@ def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit, prep
 
 def _worker_start() -> None:
     """A forked worker is not a subreaper as its parent may be (the flag is not inherited, while
-    sandbox.probe's cached answer is): its kernels' orphans must be its own to reap."""
-    from autograder.kernel import sandbox
+    the sandbox probe's cached answer is): its kernels' orphans must be its own to reap."""
+    from autograder.kernel.boundary import become_subreaper
 
     if sys.platform == "linux":
-        sandbox.become_subreaper()
+        become_subreaper()
 
 
-def _worker_failed(job: UnitJob, course, exc: Exception) -> dict:
+def _worker_failed(job: UnitJob, course, exc: Exception) -> UnitResult:
     """The row of a unit whose worker failed: every cell at zero, as grade_unit's own error row."""
     import nbformat
 
@@ -537,4 +525,4 @@ def _worker_failed(job: UnitJob, course, exc: Exception) -> dict:
     nb = nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4)
     return UnitResult(student=job.student, lab=job.lab, max_score=course.lab(job.lab).points, fingerprint="",
                       status=Status.ERROR, cells=lab_zero_cells(nb, "the grader failed on this notebook"),
-                      events=[f"for a TA: grader worker failed: {type(exc).__name__}: {exc}"]).as_dict()
+                      events=[f"for a TA: grader worker failed: {type(exc).__name__}: {exc}"])

@@ -2,12 +2,22 @@
 
 Status and Flag are str-valued enums: a value is its own string, so grades.csv, cells.csv, the unit
 files in OUT/.units and the gradebook hold exactly the words they always held. The result crosses
-the worker's process boundary and is saved as plain data (`as_dict`), the unit file's format.
+the worker's process boundary whole (pickled) and is saved as plain data (`to_json`, the unit file's
+format), loaded back once (`from_json`) by whatever reads a class: the gradebook, the tables, the
+feedback pages, report, export, merge. A key it does not know (a unit file of an older version:
+`seconds_late`, `timestamp_unreadable`) is kept in `extra` and saved again as it was.
+
+The gradebook's view of a unit (gradebook.read_class: a TA's manual scores, the late penalty, the
+TA's comments) is the same class with its `penalty`, `final`, `late`, `comments` and each cell's
+`manual_score` and `needs_manual_grade` set; they are never saved in the unit file.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 
 class Status(StrEnum):
@@ -58,8 +68,27 @@ class Flag(StrEnum):
     MANUAL_GRADE_OUTDATED = "manual-grade-outdated"
 
 
+class _ByKey:
+    """`result["status"]`, `cell.get("manual", False)`: the plain data's keys, read-only, for scripts
+    and tests written against the unit file's dict. The grader itself reads attributes."""
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            if key in self.extra:
+                return self.extra[key]
+            raise KeyError(key) from None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
 @dataclass
-class Cell:
+class Cell(_ByKey):
     """One graded cell: an autograded test cell, or a written answer a TA grades (manual)."""
     grade_id: str
     score: float
@@ -67,13 +96,25 @@ class Cell:
     passed: bool
     message: str
     manual: bool = False
+    extra: dict = field(default_factory=dict, repr=False)  # keys of an older unit file, saved again as they were
+    # the gradebook's view (read_class), never saved
+    manual_score: float | None = None  # a TA's score, when one was set
+    needs_manual_grade: bool = False
 
-    def as_dict(self) -> dict:
-        plain = {"grade_id": self.grade_id, "score": self.score, "max_score": self.max_score,
+    def to_json(self) -> dict:
+        plain = {**self.extra, "grade_id": self.grade_id, "score": self.score, "max_score": self.max_score,
                  "passed": self.passed, "manual": True, "message": self.message}
         if not self.manual:  # an autograded cell's unit file never had the key
             del plain["manual"]
         return plain
+
+    @classmethod
+    def from_json(cls, plain: dict) -> Cell:
+        known = ("grade_id", "score", "max_score", "passed", "message", "manual")
+        return cls(grade_id=plain.get("grade_id", ""), score=plain.get("score", 0.0),
+                   max_score=plain.get("max_score", 0.0), passed=plain.get("passed", False),
+                   message=plain.get("message", ""), manual=bool(plain.get("manual", False)),
+                   extra={k: v for k, v in plain.items() if k not in known})
 
 
 def zero_cells(graded: list[tuple[str, float]], manual: list[tuple[str, float]], message: str) -> list[Cell]:
@@ -84,7 +125,7 @@ def zero_cells(graded: list[tuple[str, float]], manual: list[tuple[str, float]],
 
 
 @dataclass
-class UnitResult:
+class UnitResult(_ByKey):
     student: str
     lab: str
     max_score: float
@@ -104,18 +145,62 @@ class UnitResult:
     sandbox: dict | None = None
     seconds: float | None = None
     not_run: str | None = None  # why no kernel could start
+    extra: dict = field(default_factory=dict, repr=False)  # keys of an older unit file, saved again as they were
+    # the gradebook's view (gradebook.read_class), never saved
+    penalty: float = 0.0  # what the late rule takes off
+    final: float | None = None  # what the student gets (score - penalty)
+    late: Any = None  # lateness.Late
+    comments: dict = field(default_factory=dict)  # {cell: a TA's comment}
 
     @property
     def score(self) -> float:
         return round(sum(c.score for c in self.cells), 6)
 
-    def as_dict(self) -> dict:
-        """Plain data, as saved in OUT/.units and read by the tables, gradebook and feedback."""
-        plain = {"student": self.student, "lab": self.lab, "status": self.status, "flags": sorted(set(self.flags)),
-                 "notes": list(self.notes), "events": list(self.events), "cell_errors": list(self.cell_errors),
+    @property
+    def awarded(self) -> float:
+        """The final score once the gradebook set it, else the raw score."""
+        return self.score if self.final is None else self.final
+
+    def to_json(self) -> dict:
+        """Plain data, as saved in OUT/.units (the unit file's format; `from_json` reads it back)."""
+        plain = {**self.extra, "student": self.student, "lab": self.lab, "status": self.status,
+                 "flags": sorted(set(self.flags)), "notes": list(self.notes), "events": list(self.events), "cell_errors": list(self.cell_errors),
                  "max_score": self.max_score, "fingerprint": self.fingerprint, "timestamp": self.timestamp,
-                 "cells": [c.as_dict() for c in self.cells], "score": self.score}
+                 "cells": [c.to_json() for c in self.cells], "score": self.score}
         for key in ("time_unknown", "submission_secret", "digests", "sandbox", "seconds", "not_run"):
             if getattr(self, key) is not None:
                 plain[key] = getattr(self, key)
         return plain
+
+    @classmethod
+    def from_json(cls, plain: dict) -> UnitResult:
+        """A unit file's data (this version's or an older one's) as a UnitResult.
+
+        Raises ValueError on a status this version does not know."""
+        saved = {f.name for f in fields(cls) if f.name not in _NOT_SAVED}
+        known = {k: plain[k] for k in saved if k in plain}
+        known.update(student=plain.get("student", ""), lab=plain.get("lab", ""),
+                     max_score=plain.get("max_score", 0.0), fingerprint=plain.get("fingerprint", ""),
+                     status=Status(plain.get("status", Status.OK)),
+                     cells=[Cell.from_json(c) for c in plain.get("cells", [])])
+        for key in ("flags", "notes", "events", "cell_errors"):
+            known[key] = list(plain.get(key, []))
+        return cls(**known, extra={k: v for k, v in plain.items() if k not in saved and k != "score"})
+
+    @classmethod
+    def coerce(cls, result: UnitResult | dict) -> UnitResult:
+        """A UnitResult as it is; the plain data of one (a script's, a test's) loaded."""
+        return result if isinstance(result, cls) else cls.from_json(result)
+
+
+_NOT_SAVED = ("extra", "penalty", "final", "late", "comments")
+
+
+def load_unit(path: Path) -> UnitResult | None:
+    """A unit file (OUT/.units/<student>/<lab>.json) as a UnitResult, loaded once; None when it is
+    missing, unreadable or not a unit's result."""
+    try:
+        plain = json.loads(path.read_text())
+        return UnitResult.from_json(plain) if isinstance(plain, dict) and "cells" in plain else None
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None

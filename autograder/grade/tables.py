@@ -6,10 +6,11 @@ takes off, `final` what the student gets (score - penalty); the LMS exports carr
 from __future__ import annotations
 
 import csv
-import json
 import os
 import re
 from pathlib import Path
+
+from autograder.grade.result import UnitResult, load_unit
 
 GRADES_COLUMNS = ["student_id", "lab", "score", "penalty", "final", "max_score", "status", "flags"]
 CELLS_COLUMNS = ["student_id", "lab", "grade_id", "score", "max_score"]
@@ -51,23 +52,18 @@ def write_csv(path: Path, rows: list[list]) -> None:
     os.replace(tmp, path)
 
 
-def _write(path: Path, columns: list[str], rows: list[list]) -> None:
-    write_csv(path, [columns, *rows])
+def sort_results(results: list[UnitResult], lab_order: list[str]) -> list[UnitResult]:
+    return sorted(results, key=lambda r: (r.student, lab_order.index(r.lab) if r.lab in lab_order else 99))
 
 
-def sort_results(results: list[dict], lab_order: list[str]) -> list[dict]:
-    return sorted(results, key=lambda r: (r["student"], lab_order.index(r["lab"]) if r["lab"] in lab_order else 99))
-
-
-def write_tables(out: Path, results: list[dict], lab_order: list[str]) -> None:
+def write_tables(out: Path, results: list[UnitResult], lab_order: list[str]) -> None:
+    """grades.csv and cells.csv from the class as its gradebook says (gradebook.read_class)."""
     results = sort_results(results, lab_order)
-    _write(out / "grades.csv", GRADES_COLUMNS,
-           [[r["student"], r["lab"], _num(r["score"]), _num(r.get("penalty", 0.0)), _num(r.get("final", r["score"])),
-             _num(r["max_score"]), r["status"], ";".join(r["flags"])]
-            for r in results])
-    _write(out / "cells.csv", CELLS_COLUMNS,
-           [[r["student"], r["lab"], c["grade_id"], _num(c["score"]), _num(c["max_score"])]
-            for r in results for c in r["cells"]])
+    write_csv(out / "grades.csv", [GRADES_COLUMNS] + [
+        [r.student, r.lab, _num(r.score), _num(r.penalty), _num(r.awarded), _num(r.max_score), r.status,
+         ";".join(r.flags)] for r in results])
+    write_csv(out / "cells.csv", [CELLS_COLUMNS] + [
+        [r.student, r.lab, c.grade_id, _num(c.score), _num(c.max_score)] for r in results for c in r.cells])
 
 
 def read_grades(path: Path) -> list[dict]:
@@ -79,7 +75,7 @@ def read_grades(path: Path) -> list[dict]:
 NOT_AN_OUTPUT = "pass the --out folder of an `autograder grade` run (it holds grades.csv and .units/)"
 
 
-def read_results(part: Path) -> list[dict]:
+def read_results(part: Path) -> list[UnitResult]:
     """The unit results a grading output folder holds, in grades.csv's order.
 
     Raises:
@@ -99,15 +95,14 @@ def read_results(part: Path) -> list[dict]:
     if rows and not {"student_id", "lab"} <= set(rows[0]):
         raise ValueError(f"{grades} has no student_id and lab columns: {NOT_AN_OUTPUT}")
     results = []
-    for row in rows:
+    for row in rows:  # grades.csv's rows, by column name
         path = units / row["student_id"] / f"{row['lab']}.json"
-        try:
-            result = json.loads(path.read_text())
-        except (OSError, ValueError):
+        result = load_unit(path)
+        if result is None:
             raise ValueError(f"{grades} lists {row['student_id']}/{row['lab']} but {path} is missing or "
-                             f"unreadable: grade that part again (its finished units are kept)") from None
-        if (result.get("student"), result.get("lab")) != (row["student_id"], row["lab"]):
-            raise ValueError(f"{path} holds the result of {result.get('student')}/{result.get('lab')}, "
+                             f"unreadable: grade that part again (its finished units are kept)")
+        if (result.student, result.lab) != (row["student_id"], row["lab"]):
+            raise ValueError(f"{path} holds the result of {result.student}/{result.lab}, "
                              f"not {row['student_id']}/{row['lab']}: grade that part again")
         results.append(result)
     return results

@@ -172,15 +172,15 @@ def submission_time(job: UnitJob, folder: Path) -> tuple[str | None, list[str], 
     return None, flags, notes
 
 
-def grade_unit(job: UnitJob) -> dict:
-    """The result of one student's lab (result.UnitResult), as plain data for the grading process."""
-    from autograder.kernel import sandbox
+def grade_unit(job: UnitJob) -> UnitResult:
+    """The result of one student's lab, whole (it pickles) for the grading process."""
+    from autograder.kernel.boundary import settle_sandbox
 
     if job.why_no_sandbox is not None:
-        sandbox.settle(job.why_no_sandbox)  # checked once per run, in the grading process
+        settle_sandbox(job.why_no_sandbox)  # checked once per run, in the grading process
     course = course_mod.load(job.course_toml, secret=job.secret)
     source_nb = nbformat.read(course.lab(job.lab).source_notebook(course.root), as_version=4)
-    return _grade(job, course, source_nb).as_dict()
+    return _grade(job, course, source_nb)
 
 
 def _grade(job: UnitJob, course: course_mod.Course, source_nb) -> UnitResult:
@@ -227,23 +227,21 @@ def _grade(job: UnitJob, course: course_mod.Course, source_nb) -> UnitResult:
 
 
 def warm_up() -> None:
-    """A worker's imports and first-use costs (the kernels' font list), paid while the grading
-    process builds the gradebook template."""
+    """A worker's imports and first-use costs (the kernels' font list, the kernels' template), paid
+    while the grading process builds the gradebook template."""
     import nbgrader.converters  # noqa: F401
 
     import autograder.grade.preprocessors  # noqa: F401
-    from autograder.kernel import sandbox
+    from autograder.kernel.boundary import warm_font_list, warm_template
 
-    sandbox.font_list()
-    from autograder.kernel import forks
-
-    forks.available()  # the template's imports, once per worker (where kernels are forked)
+    warm_font_list()
+    warm_template()  # the template's imports, once per worker (where kernels are forked)
 
 
 def _unsandboxed(job: UnitJob) -> bool:
-    from autograder.kernel import sandbox
+    from autograder.kernel.boundary import probe_sandbox
 
-    return job.sandbox == "off" or bool(job.why_no_sandbox if job.why_no_sandbox is not None else sandbox.probe())
+    return job.sandbox == "off" or bool(job.why_no_sandbox if job.why_no_sandbox is not None else probe_sandbox())
 
 
 def _keep_autograded(job: UnitJob, graded, source_nb) -> None:

@@ -660,3 +660,43 @@ def decode_replies(requests: list[dict], replies) -> list[list[Returned]]:
         row += [Returned("crashed", message="no report")] * (n - len(row))
         out.append(row)
     return out
+
+
+# --- what grade/ and checks/ use of the sandbox ---
+# grade/ and checks/ import these, never inside.py, sandbox.py, memory.py or seccomp.py themselves
+# (tests/test_architecture.py). Each calls through at call time, so a test that replaces the
+# function in sandbox.py or inside.py replaces it for the grader too.
+
+def call_all(namespace, request):
+    """inside.call_all: one request's cases run in `namespace` (run_here: the notebook's own)."""
+    return inside.call_all(namespace, request)
+
+
+def probe_sandbox() -> str:
+    """sandbox.probe: "" when a kernel can start in bubblewrap here, else why not."""
+    return sandbox_mod.probe()
+
+
+def settle_sandbox(why_not: str) -> None:
+    """sandbox.settle: a worker takes the grading process's probe verdict."""
+    sandbox_mod.settle(why_not)
+
+
+def sandbox_guards() -> str:
+    """sandbox.guards: what bounds a kernel besides namespaces, on this machine."""
+    return sandbox_mod.guards()
+
+
+def warm_font_list():
+    """sandbox.font_list: the kernels' font cache, built once per worker."""
+    return sandbox_mod.font_list()
+
+
+def warm_template() -> bool:
+    """forks.available: this worker's kernel template started (where kernels are forked)."""
+    return forks.available()
+
+
+def become_subreaper() -> None:
+    """sandbox.become_subreaper: this process reaps its kernels' orphans."""
+    sandbox_mod.become_subreaper()
