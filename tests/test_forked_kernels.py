@@ -17,7 +17,10 @@ from autograder.kernel.boundary import StudentKernel
 from tests import corpus
 from tests.grading import grade
 
-FORKED = pytest.mark.skipif(not forks.usable(), reason="forked kernels need root and bubblewrap")
+# root with bubblewrap, and a template that starts (where it cannot, kernels start fresh: the whole
+# suite then tests those, and these tests say why they did not run)
+FORKED = pytest.mark.skipif(not forks.available(), reason=f"no forked kernels here: root with bubblewrap needed, "
+                                                         f"and the template: {forks.why_not() or 'not wanted'}")
 
 # everything a notebook can reach at import time: modules and their attributes, numpy's and
 # random's state, matplotlib's rcParams, the environment, builtins, files in /tmp, /dev/shm and
