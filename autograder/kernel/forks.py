@@ -80,15 +80,7 @@ class Template:
         args = [sandbox_mod.bwrap_path(), "--unshare-ipc", "--unshare-net", "--unshare-uts", "--hostname", "sandbox",
                 "--die-with-parent", "--cap-add", "ALL", "--proc", "/proc", "--dev", "/dev",
                 "--tmpfs", "/dev/shm", "--tmpfs", "/tmp", *_traversable_parents(sandbox_mod.HOME),
-                "--tmpfs", sandbox_mod.HOME, "--ro-bind", "/usr", "/usr"]
-        for name in sandbox_mod.USR_LINKS:
-            if os.path.islink(f"/{name}"):
-                args += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
-            elif os.path.isdir(f"/{name}"):
-                args += ["--ro-bind", f"/{name}", f"/{name}"]
-        for path in sandbox_mod.ETC:
-            if os.path.exists(path):
-                args += [*_traversable_parents(path), "--ro-bind", path, path]
+                "--tmpfs", sandbox_mod.HOME, *sandbox_mod.system_files(before_etc=_traversable_parents)]
         for path in sandbox_mod.read_only_paths():
             args += [*_traversable_parents(path), "--ro-bind", path, path]
         for path, is_dir in sandbox_mod.masked_paths():  # a file: what bwrap reads from /dev/null (home_files)

@@ -76,16 +76,7 @@ def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int
             "--proc", "/proc", "--dev", "/dev",
             "--size", size, "--tmpfs", "/dev/shm",
             "--size", size, "--tmpfs", "/tmp",
-            "--size", str(home_mb * 2**20), "--tmpfs", HOME,
-            "--ro-bind", "/usr", "/usr"]
-    for name in USR_LINKS:
-        if os.path.islink(f"/{name}"):
-            args += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
-        elif os.path.isdir(f"/{name}"):
-            args += ["--ro-bind", f"/{name}", f"/{name}"]
-    for path in ETC:
-        if os.path.exists(path):
-            args += ["--ro-bind", path, path]
+            "--size", str(home_mb * 2**20), "--tmpfs", HOME, *system_files()]
     for source, target in binds:
         args += ["--ro-bind", source, target]
     for path, fd in masked:
@@ -98,6 +89,21 @@ def bwrap_args(*, binds: list[tuple[str, str]], sockets: str, connection_fd: int
     if seccomp_fd is not None:
         args += ["--seccomp", str(seccomp_fd)]
     return [*args, "--", *command]
+
+
+def system_files(before_etc=lambda path: []) -> list[str]:
+    """bwrap's arguments for what any sandbox here sees of the system: /usr read-only, the links or
+    folders beside it (/bin, /lib, ...), and a few files of /etc (`before_etc(path)` goes before each)."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in USR_LINKS:
+        if os.path.islink(f"/{name}"):
+            args += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
+        elif os.path.isdir(f"/{name}"):
+            args += ["--ro-bind", f"/{name}", f"/{name}"]
+    for path in ETC:
+        if os.path.exists(path):
+            args += [*before_etc(path), "--ro-bind", path, path]
+    return args
 
 
 def masked_paths() -> list[tuple[str, bool]]:
