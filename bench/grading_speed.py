@@ -369,7 +369,7 @@ def class_on_a_matrix(course, labs: list[str], work: Path, class_size: int, shar
     matrix would: `--shard 1/N`, one worker per core), and a merge of `shards` parts; predict the wall
     time of the whole matrix: the runner's set-up (assumed, --setup-seconds), the slowest shard (this
     one; the students' cases are dealt evenly) and the merge. The merge is measured on `shards` parts
-    of one student each and scaled by the number of graded notebooks (its work grows with the rows)."""
+    of one notebook each and scaled by the number of graded notebooks (its work grows with the rows)."""
     from autograder import merge
 
     submissions = work / "submitted"
@@ -388,18 +388,15 @@ def class_on_a_matrix(course, labs: list[str], work: Path, class_size: int, shar
                 os.link(f, target / f.name)
     cores = os.cpu_count() or 1
     t_shard, _ = grade_ours(submissions, work / "shard-1", labs, cores, shard=f"1/{shards}")
-    small = work / "small"
+    small = work / "small"  # one student of one lab per part: the merge's work is per notebook
     for i in range(shards):
-        for lab in labs:
-            case = lab_cases(lab)[0]
-            target = small / f"student{i + 1:02d}" / lab
-            corpus.write_submission(case, target)
+        corpus.write_submission(lab_cases(labs[0])[0], small / f"student{i + 1:02d}" / labs[0])
     parts = []
     for k in range(1, shards + 1):
-        grade_ours(small, work / f"part-{k}", labs, 1, shard=f"{k}/{shards}")
+        grade_ours(small, work / f"part-{k}", labs[:1], 1, shard=f"{k}/{shards}")
         parts.append(work / f"part-{k}")
     t_merge_small, _ = timed(merge.main, parts=parts, out=work / "merged", course_toml=course.root / "course.toml")
-    t_merge = t_merge_small * class_size / shards
+    t_merge = t_merge_small * class_size * len(labs) / shards
     return {"notebooks in the shard": len(pipeline.students_in(submissions, (1, shards))) * len(labs),
             "one shard": t_shard, "merge (measured on small parts)": t_merge_small, "merge (scaled)": t_merge,
             "set-up (assumed)": setup_seconds, "predicted": setup_seconds + t_shard + t_merge}
@@ -654,7 +651,7 @@ def measure(argv: list[str] | None = None) -> int:
     if matrix:
         print(f"\n{class_size:,} students x {len(labs)} labs on a {args.shards}-runner CI matrix: one shard "
               f"({matrix['notebooks in the shard']} notebooks, {cores} workers) {matrix['one shard']:.0f} s; merge "
-              f"{matrix['merge (measured on small parts)']:.1f} s for {args.shards} parts of one student, scaled to "
+              f"{matrix['merge (measured on small parts)']:.1f} s for {args.shards} parts of one notebook, scaled to "
               f"{matrix['merge (scaled)']:.0f} s; set-up {matrix['set-up (assumed)']:.0f} s (assumed); predicted wall "
               f"time {matrix['predicted'] / 60:.1f} min")
 

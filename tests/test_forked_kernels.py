@@ -160,6 +160,27 @@ def test_does_a_forked_kernel_see_a_virtualenv_under_tmp_over_its_private_tmp():
     assert exists == "True" and len(ast.literal_eval(tmp)) == 2 and clone.name in tmp and "'agk-" in tmp, last
 
 
+def _kernel_in_a_forked_worker(_):
+    with _kernel() as k:
+        return k.forked, k.run("print(6 * 7)", 30).stdout.strip(), forks.shared().base
+
+
+@FORKED
+def test_does_a_worker_forked_from_a_process_with_a_template_leave_the_parents_alone():
+    # the grading pipeline forks its workers: one inherits the parent's Template object (not its
+    # process), must start a template of its own, and must not remove or stop the parent's
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    parent = forks.shared()
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        forked, answer, base = pool.submit(_kernel_in_a_forked_worker, 0).result(timeout=300)
+    assert (forked, answer) == (True, "42") and base != parent.base
+    assert forks.shared() is parent and os.path.isdir(parent.base) and parent.proc.poll() is None
+    with _kernel() as k:
+        assert k.forked and k.run("print(6 * 7)", 30).stdout.strip() == "42"
+
+
 @FORKED
 def test_does_a_template_that_cannot_start_leave_kernels_starting_fresh_and_say_why(monkeypatch):
     class Refused(forks.Template):

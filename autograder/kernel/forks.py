@@ -51,6 +51,7 @@ class Template:
     files (logs, connection files, socket folders), the one folder it binds writable."""
 
     def __init__(self):
+        self.owner = os.getpid()  # a worker forked from this process inherits the object, not the template
         self.base = sandbox_mod.new_workdir()
         self.proc = None
         fonts = sandbox_mod.font_list()
@@ -120,6 +121,8 @@ class Template:
         return forked
 
     def close(self) -> None:
+        if os.getpid() != self.owner:  # a forked child's copy (its atexit): the parent's template stays
+            return
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
@@ -188,6 +191,8 @@ def shared() -> Template:
     """This process's template, started at its first kernel (a worker's warm-up starts it); one
     that has ended is started again."""
     global _shared
+    if _shared is not None and _shared.owner != os.getpid():
+        _shared = None  # the parent's, inherited by a fork (a grading worker): this process starts its own
     if _shared is None or _shared.proc.poll() is not None:
         if _shared is not None:
             _shared.close()
