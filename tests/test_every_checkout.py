@@ -151,6 +151,7 @@ def test_does_the_probe_start_the_real_interpreter_and_name_bwraps_reason(monkey
 
 @pytest.mark.skipif(bool(sandbox.probe()), reason=f"bubblewrap cannot run here: {sandbox.probe()}")
 def test_does_a_kernel_that_cannot_start_say_why_and_leave_nothing(monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_KERNELS", "fresh")  # the launcher's bwrap (forked kernels: the next test)
     monkeypatch.setattr(sandbox, "read_only_paths", lambda: [])
     tmp = private_tmp()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp))
@@ -165,6 +166,23 @@ def test_does_a_kernel_that_cannot_start_say_why_and_leave_nothing(monkeypatch):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_does_a_forked_kernel_that_cannot_start_say_why_and_leave_nothing(monkeypatch):
+    from autograder.kernel import forks
+
+    if not forks.available():
+        pytest.skip(f"no forked kernels here: {forks.why_not() or 'root with bubblewrap needed'}")
+    made = forks.kernel_spec
+    monkeypatch.setattr(forks, "kernel_spec", lambda *a, **k: {**made(*a, **k), "read_only": ["/nowhere/venv"]})
+    before = set(os.listdir(forks.shared().base))
+    with pytest.raises(KernelDidNotStart) as caught:
+        with StudentKernel(memory_mb=2048, file_size_mb=1, output_limit_kb=4, hide=[]):
+            pass
+    assert str(caught.value) == ("the kernel died before replying to kernel_info: autograder template: the kernel's "
+                                 "sandbox was not made: [Errno 2] No such file or directory: '/nowhere/venv'")
+    assert set(os.listdir(forks.shared().base)) == before  # its folder gone with it
+    assert forks.shared().proc.poll() is None  # and the template still there for the next kernel
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -173,9 +191,10 @@ def tree_digest(folder: Path) -> dict[str, str]:
 @ROOTED
 @pytest.mark.xdist_group("checkout_no_kernel")
 def test_does_grade_stop_with_the_reason_when_no_kernel_can_start():
-    """A broken install (ipykernel's launcher fails at start, after the probe's imports pass): the
-    first kernels fail for one reason, `grade` stops with one line and exit 3, the class graded
-    before is byte-identical, and nothing is left behind."""
+    """A broken install (ipykernel's kernel application fails at import, after the probe's imports
+    pass; the workers' templates cannot start either, so kernels start fresh, and fail): the first
+    kernels fail for one reason, `grade` stops with one line and exit 3, the class graded before is
+    byte-identical, and nothing is left behind."""
     tmp = private_tmp()
     try:
         sub, out = tmp / "class" / "submitted", tmp / "class" / "out"
@@ -184,14 +203,14 @@ def test_does_grade_stop_with_the_reason_when_no_kernel_can_start():
         assert first.returncode == 0, first.stderr[-3000:]
         before = tree_digest(out)
         broken = tmp / "broken.py"
-        broken.write_text('raise SystemExit("ipykernel_launcher is broken on this machine")\n')
-        launcher = ROOT / ".venv" / "lib" / "python3.11" / "site-packages" / "ipykernel_launcher.py"
+        broken.write_text('raise SystemExit("ipykernel is broken on this machine")\n')
+        launcher = ROOT / ".venv" / "lib" / "python3.11" / "site-packages" / "ipykernel" / "kernelapp.py"
         run = in_namespace(f"mount --bind {broken} {launcher} && cd {ROOT} && .venv/bin/python -m autograder grade "
                            f"{sub} --out {out} --allow-demo-secret --labs lab1_gradients --force --workers 2", tmp)
         assert run.returncode == 3, run.stderr[-3000:]
         assert run.stderr.splitlines()[-1] == (
             "autograder grade: grading stopped: no kernel could start (the kernel died before replying to "
-            "kernel_info: ipykernel_launcher is broken on this machine); the class in "
+            "kernel_info: ipykernel is broken on this machine); the class in "
             f"{out} was not changed: fix the cause, then run the same command again")
         assert tree_digest(out) == before
         assert left_in(tmp) == ["broken.py", "class"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import multiprocessing.util
 import os
 import select
 import signal
@@ -54,6 +55,13 @@ class Template:
         self.owner = os.getpid()  # a worker forked from this process inherits the object, not the template
         self.base = sandbox_mod.new_workdir()
         self.proc = None
+        try:
+            self._start()
+        except BaseException:
+            self.close()  # its process and folder: nothing is left of a template that failed
+            raise
+
+    def _start(self) -> None:
         fonts = sandbox_mod.font_list()
         home_files = []  # (path in the sandbox, an open fd of what it shows, read-only)
         if fonts is not None:
@@ -61,15 +69,16 @@ class Template:
             path = os.path.join(self.base, "fontlist.json")
             with open(path, "xb") as f:
                 f.write(content)
-            font_fd = os.open(path, os.O_RDONLY)
-            home_files.append((os.path.join(sandbox_mod.HOME, name), font_fd))
+            home_files.append((os.path.join(sandbox_mod.HOME, name), os.open(path, os.O_RDONLY)))
         home_files += [(path, os.open(os.devnull, os.O_RDONLY)) for path, is_dir in sandbox_mod.masked_paths()
                        if not is_dir]
         try:
-            self.proc = subprocess.Popen(self._command(home_files), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=open(os.path.join(self.base, "launcher.log"), "wb"),
-                                         env=sandbox_mod.clean_env(sandbox_mod.HOME),
-                                         pass_fds=[fd for _, fd in home_files], start_new_session=True)
+            with open(os.path.join(self.base, "launcher.log"), "wb") as log:
+                self.proc = subprocess.Popen(self._command(home_files), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=log, env=sandbox_mod.clean_env(sandbox_mod.HOME),
+                                             pass_fds=[fd for _, fd in home_files], start_new_session=True)
+        except OSError as exc:
+            raise TemplateFailed(f"the kernel template did not start: {exc}") from None
         finally:
             for _, fd in home_files:
                 os.close(fd)
@@ -198,6 +207,9 @@ def shared() -> Template:
             _shared.close()
         _shared = Template()
         atexit.register(_shared.close)
+        # a grading worker leaves through os._exit, after multiprocessing's finalizers (not atexit's):
+        # its template's folder goes then too
+        multiprocessing.util.Finalize(_shared, _shared.close, exitpriority=10)
     return _shared
 
 
