@@ -218,6 +218,7 @@ def _open_fds():
 def keeper(spec, go_fd):
     """The forked child of the template (root, host PID namespace): a session of its own, then,
     once the grader said go, the kernel's namespaces."""
+    template = os.getppid()
     os.setsid()
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, None, 0, 0)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
@@ -264,6 +265,9 @@ def keeper(spec, go_fd):
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, None, 0, 0)  # again: the change of uid cleared it
+        if os.getppid() != template:  # the template (and its worker) died meanwhile
+            os._exit(9)
         _, status = os.waitpid(init, 0)
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
     except BaseException as exc:  # noqa: BLE001
