@@ -215,3 +215,103 @@ def test_does_a_hostile_class_leave_the_machine_and_its_classmates_untouched(tmp
                      "CheckFailed(", "\udcff"):
             assert leak not in text, (page, leak)
     shutil.rmtree(tmp)
+
+
+def _family(root: int) -> dict[int, tuple[str, int]]:
+    """Every process descended from `root`: pid -> (its start time, its uid)."""
+    children: dict[int, list[int]] = {}
+    info = {}
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            info[int(name)] = (fields[19], os.stat(f"/proc/{name}").st_uid)
+            children.setdefault(int(fields[1]), []).append(int(name))
+        except (OSError, ValueError, IndexError):
+            continue
+    found, todo = {}, [root]
+    while todo:
+        pid = todo.pop()
+        for child in children.get(pid, []):
+            if child in info:
+                found[child] = info[child]
+                todo.append(child)
+    return found
+
+
+def _made_by_workers(folder: Path) -> list[str]:
+    """Not the grader's own: hypothesis's home (kept, checks/core.py), the gradebook template's
+    scratch folder (being built as the workers start)."""
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name != "autograder-hypothesis" and not p.name.startswith("ag-gen-"))
+
+
+def _still_running(family: dict[int, tuple[str, int]]) -> dict[int, str]:
+    running = {}
+    for pid, (started, _) in family.items():
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read(200).replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if fields[19] == started and fields[0] != "Z":
+            running[pid] = command
+    return running
+
+
+@pytest.mark.xdist_group("lab3_backprop")
+@pytest.mark.parametrize("kernels", ["forked", "fresh"])
+def test_does_a_killed_grader_leave_no_worker_or_kernel_running_and_no_folder(tmp_path, kernels):
+    """Only the grader's own process is SIGKILLed (the machine's OOM killer, a `kill -9` of its
+    pid), not its process group: its workers end with it, and with them their kernels, their kernel
+    template and every folder they made in TMPDIR. A pool's workers never learn that their parent
+    has gone and would otherwise grade on, holding their kernels, until the machine restarts."""
+    submissions = _small_class(tmp_path / "submitted")
+    private_tmp = Path(tempfile.mkdtemp(prefix="agkilled-", dir="/tmp"))
+    private_tmp.chmod(0o711)
+    cmd = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(tmp_path / "out"),
+           "--labs", LAB, "--workers", "2", "--quiet", "--course", str(course_toml_for_tests())]
+    env = {**os.environ, "TMPDIR": str(private_tmp), "AUTOGRADER_KERNELS": kernels}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    family: dict[int, tuple[str, int]] = {}
+    try:
+        units = tmp_path / "out" / ".units"  # once a notebook is graded, the workers grade the next ones
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not list(units.glob("*/*.json")):
+            time.sleep(0.1)
+        while time.monotonic() < deadline and proc.poll() is None:
+            family = _family(proc.pid)
+            kernels_running = [pid for pid, command in _still_running(family).items()
+                               if family[pid][1] >= 1_000_000 or "ipykernel" in command]
+            if kernels_running:
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None and kernels_running, "no kernel started before the class ended"
+        os.kill(proc.pid, signal.SIGKILL)  # the grader alone: its workers are not signalled
+        proc.wait()
+        deadline = time.monotonic() + 20
+        while _still_running(family) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _still_running(family) == {}
+        # what the workers made (kernel templates, kernels' and units' folders) is gone
+        deadline = time.monotonic() + 10
+        while _made_by_workers(private_tmp) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _made_by_workers(private_tmp) == []
+    finally:  # whatever the test found left, it does not leave for the next
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        for pid in _still_running(family):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in family:  # where this test process is a subreaper (an earlier test made it one), the
+            try:            # ended workers' processes became its zombies: reaped, not left for the next test
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        _remove_when_its_writers_are_gone(private_tmp)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -483,7 +484,7 @@ def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit, prep
         if not batch:  # a resumed class with nothing left to grade
             continue
         with ProcessPoolExecutor(max_workers=min(workers, len(batch)), mp_context=context,
-                                 initializer=_worker_start) as pool:
+                                 initializer=_worker_start, initargs=(os.getpid(),)) as pool:
             if first and prepare is not None:
                 for _ in range(min(workers, len(batch))):
                     pool.submit(warm_up)  # each submit starts a worker, which imports meanwhile
@@ -507,13 +508,31 @@ def _grade_all(todo: list[UnitJob], workers: int, course, grade=grade_unit, prep
         first = False
 
 
-def _worker_start() -> None:
+def _worker_start(grader: int) -> None:
     """A forked worker is not a subreaper as its parent may be (the flag is not inherited, while
-    the sandbox probe's cached answer is): its kernels' orphans must be its own to reap."""
-    from autograder.kernel.boundary import become_subreaper
+    the sandbox probe's cached answer is): its kernels' orphans must be its own to reap. It ends,
+    with its kernels, when the grader does (a SIGKILLed grader's workers would grade on)."""
+    from autograder.kernel.boundary import become_subreaper, die_with_parent
 
     if sys.platform == "linux":
         become_subreaper()
+        signal.signal(signal.SIGTERM, _worker_leave)
+        die_with_parent(signal.SIGTERM)  # a pool's worker never learns that its parent has gone
+        if os.getppid() != grader:  # gone before the signal was asked for
+            _worker_leave()
+
+
+def _worker_leave(*_) -> None:
+    """The grader has gone (or ended the pool): this worker's kernels, kernel template and scratch
+    folders go now, and so does the worker, rather than grade on for nobody."""
+    from autograder.grade.unit import remove_scratch
+    from autograder.kernel.boundary import abandon_kernels
+
+    try:
+        abandon_kernels()
+        remove_scratch()
+    finally:
+        os._exit(128 + signal.SIGTERM)
 
 
 def _worker_failed(job: UnitJob, course, exc: Exception) -> UnitResult:

@@ -258,10 +258,20 @@ def _keep_autograded(job: UnitJob, graded, source_nb) -> None:
     tmp.replace(dest)
 
 
+_scratch: set[Path] = set()  # the units' private course folders now in use in this process
+
+
+def remove_scratch() -> None:
+    """Remove them now (the worker is leaving mid-unit: pipeline._worker_leave)."""
+    for work in list(_scratch):
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def _autograde(job: UnitJob, course: course_mod.Course, notebook, result: UnitResult) -> None:
     """nbgrader's Autograde in a private course folder; the result's status, cells, flags and events
     from the graded notebook and its gradebook (set only once all of them were read)."""
     work = Path(tempfile.mkdtemp(prefix="agu-"))
+    _scratch.add(work)
     try:
         graded_nb = _run_autograde(job, course, notebook, result.timestamp, work)
         meta = graded_nb.metadata.get("autograder", {})
@@ -275,6 +285,7 @@ def _autograde(job: UnitJob, course: course_mod.Course, notebook, result: UnitRe
         cells = _scored_cells(job, course, graded_nb, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        _scratch.discard(work)
     result.status = (Status.CRASHED if meta.get("crashed") else Status.MEMORY if meta.get("memory")
                      else Status.TIMEOUT if meta.get("timed_out") else Status.OK)
     result.cells = cells

@@ -28,6 +28,7 @@ import signal
 import stat
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,12 +122,16 @@ class SandboxedKernelManager(KernelManager):
     sandbox_spec: dict = {}
     startup_code: str = ""  # run in the kernel as it starts (OUTPUT_CAP)
 
+    def kernel_options(self, connection_file: str) -> list[str]:
+        """ipykernel's options, for a fresh kernel and a forked one alike. No eager matplotlib
+        backend: it halves the kernel's start (bench/RESULTS.md); plots use the inline backend
+        (MPLBACKEND, loaded with pyplot) so the TA sees the figures. The output cap runs while the
+        kernel starts (IPKernelApp.exec_lines), before its first answer."""
+        return ["-f", connection_file, "--HistoryManager.enabled=False",
+                f"--IPKernelApp.exec_lines={self.startup_code}"]
+
     def format_kernel_cmd(self, extra_arguments=None):
-        # no eager matplotlib backend: it halves the kernel's start (bench/RESULTS.md); plots
-        # use the inline backend (MPLBACKEND, loaded with pyplot) so the TA sees the figures
-        # the output cap runs while the kernel starts (IPKernelApp.exec_lines), before its first answer
-        kernel = [sandbox_mod.kernel_python(), "-m", "ipykernel_launcher", "-f", self.connection_file,
-                  "--HistoryManager.enabled=False", f"--IPKernelApp.exec_lines={self.startup_code}"]
+        kernel = [sandbox_mod.kernel_python(), "-m", "ipykernel_launcher", *self.kernel_options(self.connection_file)]
         return sandbox_mod.launcher_command(self.sandbox_spec, kernel)
 
     async def _async_interrupt_kernel(self) -> None:
@@ -146,8 +151,7 @@ class ForkedKernelManager(SandboxedKernelManager):
     async def _async_launch_kernel(self, kernel_cmd, **kw) -> None:
         with open(self.connection_file) as f:
             connection = f.read()
-        argv = ["-f", "{connection_file}", "--HistoryManager.enabled=False",
-                f"--IPKernelApp.exec_lines={self.startup_code}"]
+        argv = self.kernel_options("{connection_file}")  # template.py puts the kernel's own path there
         process = forks.shared().fork(forks.kernel_spec(self.sandbox_spec, connection=connection, argv=argv))
         provisioner = self.provisioner
         provisioner.process, provisioner.pid, provisioner.pgid = process, process.pid, process.pid
@@ -220,6 +224,7 @@ class StudentKernel:
         self.kc = None
         self.restarts = 0
         self._starts = 0
+        _open_kernels.add(self)
 
     # lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -335,6 +340,19 @@ class StudentKernel:
 
     def __exit__(self, *exc):
         self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        _open_kernels.discard(self)
+
+    def abandon(self) -> None:
+        """Kill the kernel and remove its folder at once (its worker is leaving: `abandon_kernels`)."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            if self.tool == "bubblewrap":
+                sandbox_mod.reap(sandbox_mod.UID_BASE + process.pid, seconds=2)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     # running code ------------------------------------------------------------------------------
@@ -700,3 +718,19 @@ def warm_template() -> bool:
 def become_subreaper() -> None:
     """sandbox.become_subreaper: this process reaps its kernels' orphans."""
     sandbox_mod.become_subreaper()
+
+
+_open_kernels: weakref.WeakSet = weakref.WeakSet()  # this process's StudentKernels not yet left
+
+
+def abandon_kernels() -> None:
+    """Kill this process's kernels and its kernel template now, and remove their folders (its
+    grader has gone: pipeline's worker leaves)."""
+    for kernel in list(_open_kernels):
+        kernel.abandon()
+    forks.abandon()
+
+
+def die_with_parent(sig: int) -> None:
+    """sandbox.die_with_parent: `sig` when this process's parent ends."""
+    sandbox_mod.die_with_parent(sig)

@@ -213,6 +213,12 @@ def shared() -> Template:
     return _shared
 
 
+def abandon() -> None:
+    """This process's template ends now, with its folder (its worker is leaving)."""
+    if _shared is not None:
+        _shared.close()
+
+
 def available() -> bool:
     """Forked kernels wanted, possible here, and the template started (once per process: where it
     cannot, for example bubblewrap without the privileges to make namespaces as root, every kernel

@@ -52,6 +52,7 @@ CLONE_NEWNET = 0x40000000
 MS_REC, MS_PRIVATE, MS_BIND = 0x4000, 1 << 18, 4096
 PR_CAPBSET_DROP = 24
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG = 1
 
 
 # --- the sandbox -----------------------------------------------------------------------------
@@ -159,6 +160,12 @@ def become_subreaper() -> None:
     may never reap, and a dead kernel's sandbox (bwrap's PID 1) would stay a zombie for good."""
     if sys.platform == "linux":
         _libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def die_with_parent(sig: int) -> None:
+    """This process gets `sig` when its parent ends (Linux's PR_SET_PDEATHSIG)."""
+    if sys.platform == "linux":
+        _libc().prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
 
 
 def proc_stat(pid: int | str) -> tuple[str, int] | None:
