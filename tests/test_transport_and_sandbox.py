@@ -296,6 +296,23 @@ def test_does_the_kernel_plot_from_the_graders_font_list_without_building_one(mo
             assert run.ename in ("OSError", "PermissionError"), run  # read-only in the sandbox
 
 
+def test_does_a_kernel_for_the_checks_draw_no_figure_and_a_restart_keep_it_so():
+    """After the student's cells, the checks' kernels (a clean state, the cells replayed) show no
+    one a figure: none is drawn into an image, and the cell's definitions and results are the same."""
+    cell = ("import matplotlib.pyplot as plt\nplt.plot([0, 1, 4]); plt.title('loss')\n"
+            "print(len(plt.gcf().axes[0].lines[0].get_ydata()))")
+    with StudentKernel(memory_mb=2048, file_size_mb=1, output_limit_kb=4, hide=[]) as k:
+        drawn = k.run(cell, 30)
+        assert drawn.status == "ok" and [mime for mime, _ in drawn.figures] == ["image/png"]
+        k.figures = False
+        k.restart()
+        for _ in range(2):  # and again after a restart of its own
+            quiet = k.run(cell, 30)
+            assert quiet.status == "ok" and quiet.figures == [] and quiet.stdout.startswith("3\n"), quiet
+            assert output(k, "import matplotlib.pyplot as plt; print(plt.get_fignums())") == "[]"  # shown, closed
+            k.restart()
+
+
 @BWRAP
 def test_can_the_kernel_not_replace_its_sockets_with_links(kernel):
     folder = os.path.dirname(kernel.km.ip)

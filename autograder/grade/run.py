@@ -189,6 +189,7 @@ def run_notebook(notebook, course: Course, lab: str, *, hide: list[str], sandbox
                        output_limit_kb=limits.output_limit_kb, hide=hide, sandbox=sandbox) as kernel:
         log.sandbox = kernel.sandbox_report()
         run_student_cells(kernel, notebook, course, log, deadline)
+        kernel.figures = False  # the checks' restarts and replays show no one a figure
         caller = kernel_caller(kernel, course, log, deadline)
         verdicts = {}
         for grade_id, _ in graded_cells(notebook):

@@ -98,6 +98,15 @@ __import__("sys").__dict__["__autograder_reserve"] = __import__("mmap").mmap(-1,
 """
 
 
+# a kernel whose figures no one sees: IPython's image formatters off, so a figure shown (the inline
+# backend shows each one at the end of a cell, and closes it) is never drawn into an image
+NO_FIGURES = """
+for __autograder_mime in ("image/png", "image/jpeg", "image/svg+xml", "application/pdf"):
+    get_ipython().display_formatter.formatters[__autograder_mime].enabled = False
+del __autograder_mime
+"""
+
+
 @dataclass
 class CellRun:
     """What one execution did: status is ok, error, timeout or died."""
@@ -224,6 +233,9 @@ class StudentKernel:
         self.kc = None
         self.restarts = 0
         self._starts = 0
+        # False once the student's cells have run: the checks' kernels (a clean state, the cells
+        # replayed) draw no figure, which no one sees (a fifth of a replay's time went to PNGs)
+        self.figures = True
         _open_kernels.add(self)
 
     # lifecycle ---------------------------------------------------------------------------------
@@ -246,7 +258,8 @@ class StudentKernel:
         km.sandbox_spec = {**self.spec, "sockets": sockets, "home": home,
                            "connection_file": os.path.join(self.workdir, f"kernel{self._starts}.json")}
         km.connection_file = km.sandbox_spec["connection_file"]
-        km.startup_code = OUTPUT_CAP.format(limit=self.output_limit, reserve=inside.RESERVE)
+        km.startup_code = OUTPUT_CAP.format(limit=self.output_limit, reserve=inside.RESERVE) + (
+            "" if self.figures else NO_FIGURES)
         km.start_kernel()
         kc = km.client(context=self._context)
         self._context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)  # IOPub carries the replies

@@ -72,7 +72,13 @@ def pre_import():
     import pdb  # noqa: F401
 
     import IPython  # noqa: F401
+    import IPython.core.completerlib  # noqa: F401 - these six: what IPKernelApp.initialize imports (measured)
+    import IPython.core.debugger  # noqa: F401
+    import IPython.core.logger  # noqa: F401
+    import IPython.core.oinspect  # noqa: F401
     import IPython.extensions  # noqa: F401
+    import IPython.extensions.storemagic  # noqa: F401
+    import IPython.utils.wildcard  # noqa: F401
     import ipykernel.debugger  # noqa: F401
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
