@@ -13,7 +13,8 @@ one run, side by side:
 3. the floor: executing each notebook once with nbclient, divided by the number of cores; and,
    to read it by, the same executions measured with all cores at once, and how many times one
    process's work this machine's cores really get done at once;
-4. the cost of the hidden checks per lab, and where the time of one graded notebook goes;
+4. the cost of the hidden checks per lab, where the time of one graded notebook goes, and where
+   the whole class's goes (the student's cells, the checks, and the replays within them);
 5. the grader's gradient check (gradcheck.directional_check, one direction per parameter, with
    course.toml's [tolerances.gradient_check], as checks/backprop.py runs it) against the
    coordinate-wise one on a 784-512-10 sigmoid network, and whether both catch the same planted
@@ -318,6 +319,40 @@ def profile_units(course, labs: list[str], work: Path) -> dict[str, dict[str, fl
     return profiles
 
 
+def class_phases(course, labs: list[str], submissions: Path, work: Path) -> dict[str, float]:
+    """Every notebook of the class graded once in this process (forked kernels): the phases summed,
+    and, within the checks and the cells, the restarts with the student's cells replayed (a clean
+    state for error carried forward, or after a crash)."""
+    from autograder.grade import gradebook, run
+    from autograder.grade.unit import UnitJob, grade_unit
+
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "units").mkdir(parents=True)
+    spent: dict[str, float] = {"total": 0.0}
+    replay = run.restart_and_replay
+
+    def timed_replay(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return replay(*args, **kwargs)
+        finally:
+            spent["of which replays"] = spent.get("of which replays", 0.0) + time.perf_counter() - started
+
+    run.restart_and_replay = timed_replay
+    try:
+        with kernels("forked"), phase_timers(spent):
+            for lab in labs:
+                template = gradebook.template(course, [lab], work / "units")
+                for path in notebooks_of(submissions, [lab]):
+                    job = UnitJob(student=path.parent.parent.name, lab=lab, submissions=str(submissions),
+                                  course_toml=str(course.root / "course.toml"), secret=course.secret,
+                                  hide=(str(course.root),), template_db=str(template))
+                    spent["total"] += timed(grade_unit, job)[0]
+    finally:
+        run.restart_and_replay = replay
+    return spent
+
+
 def fixed_costs(course, labs: list[str], work: Path, results_from: Path) -> dict[str, float]:
     """Per-run costs outside the units: gradebook templates, writing the class, a worker's imports."""
     from autograder.grade import gradebook
@@ -597,6 +632,7 @@ def measure(argv: list[str] | None = None) -> int:
     for kind in KERNELS:
         with kernels(kind):
             profiles[kind] = profile_units(course, labs, work / "profile")
+    whole = class_phases(course, labs, work / "submitted", work / "class-phases")
     fixed = fixed_costs(course, labs, work / "fixed", work / f"ours-forked-workers-{cores}")
     matrix = (class_on_a_matrix(course, labs, work / "class", class_size, args.shards, args.setup_seconds)
               if class_size else None)
@@ -628,6 +664,11 @@ def measure(argv: list[str] | None = None) -> int:
         for kind in KERNELS:
             spent = profiles[kind][lab]
             print(f"| {lab} | {kind} | " + " | ".join(f"{spent.get(p, 0.0):.2f}" for p in phases) + " |")
+    print(f"\nwhere the class's time goes (its {n} notebooks graded once, in this process, forked kernels), "
+          "seconds: " + "; ".join(f"{k} {whole.get(k, 0.0):.1f}" for k in ("kernel start", "student cells", "hidden checks",
+                                                                      "of which replays", "kernel stop", "total"))
+          + f". The student-cells phase alone is {whole.get('student cells', 0.0) / t_exec:.2f}x nbclient's "
+          "sequential time: ours / floor cannot go below about that ratio.")
     print("\nper-run costs outside the notebooks, seconds: "
           + "; ".join(f"{k} {v:.2f}" for k, v in fixed.items()))
     starts = kernel_starts(course)

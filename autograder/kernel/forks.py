@@ -245,9 +245,9 @@ def kernel_spec(spec: dict, *, connection: str, argv: list[str]) -> dict:
     return {"log": os.path.join(spec["workdir"], "launcher.log"), "sockets": spec["sockets"],
             "read_only": [os.path.realpath(p) for p in spec["read_only"]],
             "home": sandbox_mod.HOME, "home_mb": home_mb, "tmpfs_mb": sandbox_mod.TMPFS_MB,
-            "memory_mb": spec.get("memory_mb"), "file_size_mb": spec.get("file_size_mb"),
-            "cpu_seconds": spec.get("cpu_seconds"), "core": 0, "processes": spec.get("processes"),
-            "open_files": sandbox_mod.OPEN_FILES, "seccomp": spec.get("seccomp"),
+            "memory_mb": spec.get("memory_mb"),
+            "rlimits": sandbox_mod.rlimits({**spec, "core": 0, "open_files": sandbox_mod.OPEN_FILES}),
+            "seccomp": spec.get("seccomp"),
             "seccomp_shared_memory": spec.get("seccomp_shared_memory"),
             "home_files": [name for name, _ in spec.get("home_files", [])],
             "connection": connection, "argv": argv, "env": env}

@@ -389,15 +389,19 @@ def _mount(libc, source, target, fstype, flags, data=None):
         raise OSError(err, f"mount {target}: {os.strerror(err)}")
 
 
+RLIMITS = (("RLIMIT_AS", "memory_mb", 2**20), ("RLIMIT_FSIZE", "file_size_mb", 2**20), ("RLIMIT_CPU", "cpu_seconds", 1),
+           ("RLIMIT_CORE", "core", 1), ("RLIMIT_NPROC", "processes", 1), ("RLIMIT_NOFILE", "open_files", 1))
+
+
+def rlimits(spec: dict) -> list[tuple[str, int]]:
+    """(resource name, limit) for each limit `spec` sets: applied here (set_limits) and, for a forked
+    kernel, by its sandbox's init (template.py, which gets the list)."""
+    return [(name, int(spec[key] * scale)) for name, key, scale in RLIMITS if spec.get(key) is not None]
+
+
 def set_limits(spec: dict) -> list[str]:
     applied = []
-    for name, key, scale in (("RLIMIT_AS", "memory_mb", 2**20), ("RLIMIT_FSIZE", "file_size_mb", 2**20),
-                             ("RLIMIT_CPU", "cpu_seconds", 1), ("RLIMIT_CORE", "core", 1),
-                             ("RLIMIT_NPROC", "processes", 1), ("RLIMIT_NOFILE", "open_files", 1)):
-        value = spec.get(key)
-        if value is None:
-            continue
-        limit = int(value * scale)
+    for name, limit in rlimits(spec):
         try:
             resource.setrlimit(getattr(resource, name), (limit, limit))
             applied.append(f"{name}={limit}")
