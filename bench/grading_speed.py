@@ -293,10 +293,18 @@ def phase_timers(spent: dict[str, float]):
             setattr(owner, name, original)
 
 
+def unit_job(course, student: str, lab: str, submissions: Path, template: Path):
+    """One notebook to grade in this process, as the pipeline hands it to a worker."""
+    from autograder.grade.unit import UnitJob
+
+    return UnitJob(student=student, lab=lab, submissions=str(submissions), course_toml=str(course.root / "course.toml"),
+                   secret=course.secret, hide=(str(course.root),), template_db=str(template))
+
+
 def profile_units(course, labs: list[str], work: Path) -> dict[str, dict[str, float]]:
     """For each lab, the phases of grading the `right` case once, in this process."""
     from autograder.grade import gradebook
-    from autograder.grade.unit import UnitJob, grade_unit
+    from autograder.grade.unit import grade_unit
 
     shutil.rmtree(work, ignore_errors=True)
     (work / "units").mkdir(parents=True)
@@ -305,9 +313,7 @@ def profile_units(course, labs: list[str], work: Path) -> dict[str, dict[str, fl
         right = next((c for c in lab_cases(lab) if c.name == "right"), lab_cases(lab)[0])
         corpus.write_submission(right, work / "submitted" / "student" / lab)
         template = gradebook.template(course, [lab], work / "units")
-        job = UnitJob(student="student", lab=lab, submissions=str(work / "submitted"),
-                      course_toml=str(course.root / "course.toml"), secret=course.secret,
-                      hide=(str(course.root),), template_db=str(template))
+        job = unit_job(course, "student", lab, work / "submitted", template)
         grade_unit(job)  # warm: imports and first-use costs, as a worker pays once
         spent: dict[str, float] = {}
         with phase_timers(spent):
@@ -324,7 +330,7 @@ def class_phases(course, labs: list[str], submissions: Path, work: Path) -> dict
     and, within the checks and the cells, the restarts with the student's cells replayed (a clean
     state for error carried forward, or after a crash)."""
     from autograder.grade import gradebook, run
-    from autograder.grade.unit import UnitJob, grade_unit
+    from autograder.grade.unit import grade_unit
 
     shutil.rmtree(work, ignore_errors=True)
     (work / "units").mkdir(parents=True)
@@ -344,10 +350,8 @@ def class_phases(course, labs: list[str], submissions: Path, work: Path) -> dict
             for lab in labs:
                 template = gradebook.template(course, [lab], work / "units")
                 for path in notebooks_of(submissions, [lab]):
-                    job = UnitJob(student=path.parent.parent.name, lab=lab, submissions=str(submissions),
-                                  course_toml=str(course.root / "course.toml"), secret=course.secret,
-                                  hide=(str(course.root),), template_db=str(template))
-                    spent["total"] += timed(grade_unit, job)[0]
+                    spent["total"] += timed(grade_unit, unit_job(course, path.parent.parent.name, lab, submissions,
+                                                                 template))[0]
     finally:
         run.restart_and_replay = replay
     return spent

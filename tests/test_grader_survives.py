@@ -276,6 +276,7 @@ def test_does_a_killed_grader_leave_no_worker_or_kernel_running_and_no_folder(tm
     env = {**os.environ, "TMPDIR": str(private_tmp), "AUTOGRADER_KERNELS": kernels}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     family: dict[int, tuple[str, int]] = {}
+    kernels_running: list[int] = []
     try:
         units = tmp_path / "out" / ".units"  # once a notebook is graded, the workers grade the next ones
         deadline = time.monotonic() + 120

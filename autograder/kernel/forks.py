@@ -15,7 +15,6 @@ elsewhere each kernel starts fresh in the bubblewrap launcher (sandbox.py) as be
 """
 from __future__ import annotations
 
-import atexit
 import json
 import multiprocessing.util
 import os
@@ -130,7 +129,7 @@ class Template:
         return forked
 
     def close(self) -> None:
-        if os.getpid() != self.owner:  # a forked child's copy (its atexit): the parent's template stays
+        if os.getpid() != self.owner:  # a forked child's copy (its finalizer): the parent's template stays
             return
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
@@ -206,9 +205,8 @@ def shared() -> Template:
         if _shared is not None:
             _shared.close()
         _shared = Template()
-        atexit.register(_shared.close)
-        # a grading worker leaves through os._exit, after multiprocessing's finalizers (not atexit's):
-        # its template's folder goes then too
+        # run at this process's exit: multiprocessing runs such finalizers from atexit, and a grading
+        # worker, which leaves through os._exit, runs them before it
         multiprocessing.util.Finalize(_shared, _shared.close, exitpriority=10)
     return _shared
 
